@@ -89,8 +89,13 @@ export interface Logger {
 export interface StageContext {
   /** The stage's id in the pipeline. */
   stageId: string;
-  /** The pipeline's name and seed; `dir` is the folder of the pipeline file (paths resolve against it). */
-  pipeline: { name: string; seed: number; dir: string; file?: string };
+  /** A unique id of this run (stable across `--resume` of the same run directory). */
+  runId: string;
+  /**
+   * The pipeline's name and seed; `dir` is the folder of the pipeline file (paths resolve against
+   * it); `config` is the resolved pipeline (after `--set` and defaults) as plain JSON.
+   */
+  pipeline: { name: string; seed: number; dir: string; file?: string; config: unknown };
   /** The run directory (`runs/<name>` by default); stages write only below it. */
   runDir: string;
   /** A generator seeded from the pipeline seed and this stage's id. */

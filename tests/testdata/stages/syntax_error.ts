@@ -1,0 +1,1 @@
+export const spec = { name: "broken", summary: "does not parse", fields: {}, examples: [] ;

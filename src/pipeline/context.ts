@@ -23,8 +23,8 @@ export interface ContextParts {
   resources: RunResources;
   inputs: Observable<Batch>[];
   gate: Gate;
-  /** Resolves when every downstream channel has room. */
-  room: () => Promise<unknown>;
+  /** Resolves when every downstream channel has room; with `true` when no consumer listens any more. */
+  room: () => Promise<boolean>;
 }
 
 /** @returns The context for one stage. */
@@ -49,7 +49,7 @@ export function makeStageContext(p: ContextParts): StageContext {
 
 function sourceOf(
   items: AsyncIterable<Batch> | Iterable<Batch>,
-  room: () => Promise<unknown>,
+  room: () => Promise<boolean>,
   signal: AbortSignal,
 ): Observable<Batch> {
   return new Observable<Batch>((sub) => {
@@ -60,8 +60,8 @@ function sourceOf(
     (async () => {
       try {
         while (!stopped) {
-          await room();
-          if (stopped || signal.aborted) break;
+          const unheard = await room();
+          if (stopped || unheard || signal.aborted) break;
           const r = await it.next();
           if (r.done || stopped) break;
           sub.next(r.value);

@@ -23,6 +23,11 @@ export class Channel<T> {
     this.capacity = capacity;
   }
 
+  /** True once closed (no more pushes are accepted). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Number of queued items. */
   get size(): number {
     return this.#items.length;

@@ -104,7 +104,11 @@ export async function runPipeline(p: LoadedPipeline, opts: RunOptions = {}): Pro
       counts[s.id] = 0;
       const gate = new Gate();
       const downstream = outs.get(s.id)!;
-      const room = () => Promise.all(downstream.map((c) => c.room()));
+      // Resolves when every consumer has room; `true` when all consumers stopped listening.
+      const room = async () => {
+        await Promise.all(downstream.map((c) => c.room()));
+        return downstream.length > 0 && downstream.every((c) => c.closed);
+      };
       const inputs = ins.get(s.id)!.map((ch) => pull(ch, gate, room, abort.signal));
       const ctx = makeStageContext({
         stageId: s.id,
@@ -178,10 +182,13 @@ function pull(
         if (b === undefined || stopped) break;
         sub.next(b);
       }
+      // Stop taking: release an upstream waiting for room, drop what is queued.
+      if (signal.aborted || stopped) ch.drain();
       sub.complete();
     })();
     return () => {
       stopped = true;
+      ch.drain();
     };
   });
 }

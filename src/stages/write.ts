@@ -12,6 +12,8 @@ export const spec: StageSpec = {
   name: "write",
   summary: "Writes rows as JSON Lines under the run directory and passes them on.",
   kind: "sink",
+  inputs: { min: 1, max: 16 },
+  description: "With several inputs, the rows of the first input come first, then the second's, and so on.",
   fields: {
     path: { type: "path", description: "File under the run directory (default: <stage id>.jsonl)." },
     columns: {

@@ -166,8 +166,16 @@ export function takeRows(batch: Batch, indices: ArrayLike<number>): Batch {
   for (const f of batch.schema.fields) {
     const col = batch.getChild(f.name)!;
     const vals = new Array(indices.length);
-    for (let i = 0; i < indices.length; i++) vals[i] = col.get(indices[i]);
+    for (let i = 0; i < indices.length; i++) vals[i] = plain(col.get(indices[i]));
     cols[f.name] = vectorFromArray(vals, f.type);
   }
   return batchFromVectors(order, cols);
+}
+
+/** Nested values (list cells come back as Vectors) as plain arrays `vectorFromArray` accepts. */
+function plain(v: unknown): unknown {
+  if (v !== null && typeof v === "object" && "toArray" in v && typeof v.toArray === "function") {
+    return Array.from(v.toArray() as ArrayLike<unknown>, plain);
+  }
+  return v;
 }

@@ -1,0 +1,141 @@
+/**
+ * The kernel micro-benchmarks: runs the `Deno.bench` files with `deno bench --json` in a child
+ * process and keeps, per benchmark, its mean and percentiles in nanoseconds.
+ *
+ * @module
+ */
+import { runChild, tail } from "./subprocess.ts";
+
+/** The bench files other parts of serflow ship (relative to the repository root). */
+export const MICRO_BENCH_FILES = [
+  "bench/featurizer_bench.ts",
+  "bench/model_cpu_bench.ts",
+  "bench/gpu_kernels_bench.ts",
+  "bench/pool_bench.ts",
+  "bench/read_bench.ts",
+] as const;
+
+/** One benchmark's result. */
+export interface MicroResult {
+  file: string;
+  group: string | null;
+  name: string;
+  /** Iterations measured. */
+  n: number;
+  avg_ns: number;
+  min_ns: number;
+  p75_ns: number;
+  p99_ns: number;
+  /** Set when the benchmark threw. */
+  error?: string;
+}
+
+/** A whole micro-benchmark run. */
+export interface MicroReport {
+  files: string[];
+  /** Files that were not there (a part not written yet). */
+  missing: string[];
+  results: MicroResult[];
+  /** Set when `deno bench` itself failed. */
+  error?: string;
+}
+
+/**
+ * Parses `deno bench --json` output.
+ *
+ * @param json The JSON text.
+ * @param root The repository root URL prefix to strip from file names.
+ * @returns One entry per benchmark.
+ * @example
+ * ```ts
+ * import { parseDenoBench } from "./micro.ts";
+ * const r = parseDenoBench(JSON.stringify({ benches: [{ origin: "file:///r/bench/x.ts",
+ *   group: null, name: "a", results: [{ ok: { n: 3, avg: 10, min: 9, p75: 11, p99: 12 } }] }] }),
+ *   "file:///r/");
+ * if (r[0].file !== "bench/x.ts" || r[0].avg_ns !== 10) throw new Error();
+ * ```
+ */
+export function parseDenoBench(json: string, root: string): MicroResult[] {
+  // deno-lint-ignore no-explicit-any
+  const doc = JSON.parse(json) as { benches: any[] };
+  return doc.benches.map((b) => {
+    const r = b.results?.[0] ?? {};
+    const ok = r.ok;
+    return {
+      file: String(b.origin).replace(root, ""),
+      group: b.group ?? null,
+      name: b.name,
+      n: ok?.n ?? 0,
+      avg_ns: ok?.avg ?? NaN,
+      min_ns: ok?.min ?? NaN,
+      p75_ns: ok?.p75 ?? NaN,
+      p99_ns: ok?.p99 ?? NaN,
+      ...(ok ? {} : { error: JSON.stringify(r.failed ?? r).slice(0, 400) }),
+    };
+  });
+}
+
+/**
+ * Runs the micro-benchmarks that exist.
+ *
+ * @param root The repository root (a directory path).
+ * @param opts Filter (`deno bench --filter`), time limit, extra environment.
+ * @returns Their results.
+ * @example
+ * ```ts ignore
+ * const r = await runMicroBenches("/work/main", { timeoutS: 600 });
+ * ```
+ */
+export async function runMicroBenches(
+  root: string,
+  opts: {
+    filter?: string;
+    timeoutS: number;
+    env?: Record<string, string>;
+    files?: readonly string[];
+    /** Only list the files that exist. */
+    dryRun?: boolean;
+  },
+): Promise<MicroReport> {
+  const files: string[] = [], missing: string[] = [];
+  for (const f of opts.files ?? MICRO_BENCH_FILES) {
+    try {
+      await Deno.stat(`${root}/${f}`);
+      files.push(f);
+    } catch {
+      missing.push(f);
+    }
+  }
+  if (files.length === 0 || opts.dryRun) return { files, missing, results: [] };
+  const args = [
+    "bench",
+    "--json",
+    "-A",
+    "--no-check",
+    ...(opts.filter ? ["--filter", opts.filter] : []),
+    ...files,
+  ];
+  const out = await runChild(Deno.execPath(), args, {
+    timeoutS: opts.timeoutS,
+    cwd: root,
+    env: opts.env,
+  });
+  const start = out.stdout.indexOf("{");
+  if (start < 0) {
+    return {
+      files,
+      missing,
+      results: [],
+      error: out.timedOut
+        ? `timed out after ${opts.timeoutS} s`
+        : `exit ${out.code}: ${tail(out.stderr, 6)}`,
+    };
+  }
+  const results = parseDenoBench(out.stdout.slice(start), `file://${root}/`);
+  return {
+    files,
+    missing,
+    results,
+    ...(out.code !== 0 ? { error: `exit ${out.code}: ${tail(out.stderr, 6)}` } : {}),
+  };
+}

@@ -1,0 +1,270 @@
+/**
+ * Runs serflow and its peers on the same peer-data folder, interleaved (A B C A B C ...), each
+ * run in a fresh process, and summarises them: per-phase medians, pair-by-pair ratios against
+ * serflow, test accuracies, and a check that the peers compute the same model.
+ *
+ * @module
+ */
+import { describeAdapter } from "./machine.ts";
+import { parsePeerOutput, type PeerResult } from "./peer_result.ts";
+import { median, pairedRatio, range } from "./stats.ts";
+import { runChild, tail } from "./subprocess.ts";
+
+/** A peer implementation and how to start it. */
+export interface PeerSpec {
+  id: string;
+  cmd: string;
+  args: string[];
+  /** What it needs: a WebGPU adapter, or Python with torch (and CUDA). */
+  needs: "none" | "webgpu" | "torch" | "cuda";
+}
+
+/** Every peer this harness knows, by id. */
+export const PEER_IDS = [
+  "serflow-cpu",
+  "serflow-webgpu",
+  "tfjs-wasm",
+  "tfjs-webgpu",
+  "torch-cpu",
+  "torch-cuda",
+] as const;
+
+const here = (p: string) => new URL(`../peers/${p}`, import.meta.url).pathname;
+
+/**
+ * How to start a peer on `dataDir`.
+ *
+ * @param id One of `PEER_IDS` (or `torch-cpu-exact`: the contract's lazy AdamW instead of SparseAdam).
+ * @param dataDir The peer-data folder.
+ * @param python The Python interpreter (default `$PYTHON` or `python3`).
+ * @returns The spec.
+ * @example
+ * ```ts
+ * import { peerSpec } from "./peers.ts";
+ * if (peerSpec("torch-cuda", "/d").args.at(-1) !== "cuda") throw new Error();
+ * ```
+ */
+export function peerSpec(id: string, dataDir: string, python = defaultPython()): PeerSpec {
+  const deno = (file: string, backend: string, needs: PeerSpec["needs"]): PeerSpec => ({
+    id,
+    cmd: Deno.execPath(),
+    args: ["run", "-A", here(file), "--data", dataDir, "--backend", backend],
+    needs,
+  });
+  const torch = (extra: string[], needs: PeerSpec["needs"]): PeerSpec => ({
+    id,
+    cmd: python,
+    args: [here("torch_rm.py"), "--data", dataDir, ...extra],
+    needs,
+  });
+  switch (id) {
+    case "serflow-cpu":
+      return deno("serflow_rm.ts", "cpu", "none");
+    case "serflow-webgpu":
+      return deno("serflow_rm.ts", "webgpu", "webgpu");
+    case "tfjs-wasm":
+      return deno("tfjs_rm.ts", "wasm", "none");
+    case "tfjs-webgpu":
+      return deno("tfjs_rm.ts", "webgpu", "webgpu");
+    case "torch-cpu":
+      return torch(["--device", "cpu"], "torch");
+    case "torch-cpu-exact":
+      return torch(["--table-optimizer", "exact", "--device", "cpu"], "torch");
+    case "torch-cuda":
+      return torch(["--device", "cuda"], "cuda");
+    default:
+      throw new RangeError(
+        `Cannot run peer '${id}': use one of ${PEER_IDS.join(", ")}, torch-cpu-exact`,
+      );
+  }
+}
+
+/** @returns `$PYTHON`, else `python3`. */
+export function defaultPython(): string {
+  return Deno.env.get("PYTHON") ?? "python3";
+}
+
+/**
+ * Why a peer cannot run here, or null when it can.
+ *
+ * @param spec The peer.
+ * @returns A reason a person can act on, or null.
+ * @example
+ * ```ts ignore
+ * console.log(await peerUnavailable(peerSpec("torch-cpu", "/d")) ?? "ok");
+ * ```
+ */
+export async function peerUnavailable(spec: PeerSpec): Promise<string | null> {
+  if (spec.needs === "webgpu") {
+    return (await describeAdapter())
+      ? null
+      : "no WebGPU adapter (navigator.gpu.requestAdapter() gave none)";
+  }
+  if (spec.needs === "torch" || spec.needs === "cuda") {
+    const probe = spec.needs === "cuda"
+      ? "import torch, numpy; assert torch.cuda.is_available(), 'torch.cuda.is_available() is false'"
+      : "import torch, numpy";
+    const out = await runChild(spec.cmd, ["-c", probe], { timeoutS: 120 });
+    if (out.code !== 0) {
+      return `'${spec.cmd}' cannot ${
+        spec.needs === "cuda" ? "use CUDA through torch" : "import torch and numpy"
+      }: ${tail(out.stderr, 1)} (pip install torch numpy, or set PYTHON)`;
+    }
+  }
+  return null;
+}
+
+/** Per-peer medians over the rounds. */
+export interface PeerSummary {
+  runs: number;
+  device: string;
+  setup_s: number;
+  /** The first epoch (includes shader compilation and warm-up) and the median later epoch. */
+  first_epoch_s: number;
+  later_epoch_s: number;
+  train_s: number;
+  score_s: number;
+  train_pairs_per_s: number;
+  score_pairs_per_s: number;
+  test_accuracy: { median: number; min: number; max: number };
+  final_train_loss: number;
+  peak_rss_mib: number;
+}
+
+/** The whole peer comparison. */
+export interface PeersReport {
+  rounds: number;
+  order: string[];
+  skipped: Record<string, string>;
+  failures: Record<string, string[]>;
+  /** Per peer, one entry per round (null where that round's run failed). */
+  runs: Record<string, (PeerResult | null)[]>;
+  summary: Record<string, PeerSummary>;
+  /** `ratios[base][peer][phase]`: median over rounds of peer time / base time (> 1: base is faster). */
+  ratios: Record<string, Record<string, Record<string, ReturnType<typeof pairedRatio>>>>;
+}
+
+/**
+ * Runs the peers interleaved and summarises them.
+ *
+ * @param o The peer-data folder, the peers, rounds, a per-run time limit and a progress callback.
+ * @returns The report.
+ * @example
+ * ```ts ignore
+ * const r = await runPeers({ dataDir: "/tmp/peer", peers: ["serflow-cpu", "tfjs-wasm"], rounds: 5 });
+ * ```
+ */
+export async function runPeers(o: {
+  dataDir: string;
+  peers: readonly string[];
+  rounds: number;
+  timeoutS?: number;
+  onRun?: (id: string, round: number, r: PeerResult | string) => void;
+}): Promise<PeersReport> {
+  const specs = o.peers.map((id) => peerSpec(id, o.dataDir));
+  const skipped: Record<string, string> = {};
+  for (const s of specs) {
+    const why = await peerUnavailable(s);
+    if (why) skipped[s.id] = why;
+  }
+  const active = specs.filter((s) => !skipped[s.id]);
+  const meta = JSON.parse(await Deno.readTextFile(`${o.dataDir}/meta.json`));
+  const runs: Record<string, (PeerResult | null)[]> = {}, failures: Record<string, string[]> = {};
+  for (const s of active) [runs[s.id], failures[s.id]] = [[], []];
+  for (let round = 0; round < o.rounds; round++) {
+    for (const s of active) {
+      if (failures[s.id].length > 0 && !runs[s.id].some((r) => r)) { // broken: do not retry
+        runs[s.id].push(null);
+        continue;
+      }
+      const out = await runChild(s.cmd, s.args, { timeoutS: o.timeoutS ?? 3600 });
+      let result: PeerResult | string;
+      try {
+        if (out.code !== 0 || out.timedOut) throw new Error("failed");
+        result = parsePeerOutput(out.stdout);
+      } catch {
+        result = out.timedOut
+          ? `timed out after ${o.timeoutS ?? 3600} s`
+          : `exit ${out.code}: ${tail(out.stderr, 4)}`;
+      }
+      if (typeof result === "string") failures[s.id].push(result);
+      runs[s.id].push(typeof result === "string" ? null : result);
+      o.onRun?.(s.id, round, result);
+    }
+  }
+  const summary: Record<string, PeerSummary> = {};
+  for (const [id, rs] of Object.entries(runs)) {
+    const ok = rs.filter((r): r is PeerResult => r !== null);
+    if (ok.length) summary[id] = summarize(ok, meta.nTrain);
+  }
+  return {
+    rounds: o.rounds,
+    order: active.map((s) => s.id),
+    skipped,
+    failures,
+    runs,
+    summary,
+    ratios: peerRatios(runs),
+  };
+}
+
+function summarize(rs: PeerResult[], nTrain: number): PeerSummary {
+  const m = (f: (r: PeerResult) => number) => median(rs.map(f));
+  const acc = rs.map((r) => r.test_accuracy);
+  const [min, max] = range(acc);
+  return {
+    runs: rs.length,
+    device: rs[0].device,
+    setup_s: m((r) => r.setup_s),
+    first_epoch_s: m((r) => r.epoch_s[0]),
+    later_epoch_s: m((r) => median(r.epoch_s.slice(1))),
+    train_s: m((r) => r.train_s),
+    score_s: m((r) => r.score_s),
+    train_pairs_per_s: m((r) => nTrain * r.epoch_s.length / r.train_s),
+    score_pairs_per_s: m((r) => r.scored_pairs / r.score_s),
+    test_accuracy: { median: median(acc), min, max },
+    final_train_loss: m((r) => r.epoch_loss.at(-1) ?? NaN),
+    peak_rss_mib: m((r) => r.peak_rss_bytes / 2 ** 20),
+  };
+}
+
+const PHASES: Record<string, (r: PeerResult) => number> = {
+  setup: (r) => r.setup_s,
+  first_epoch: (r) => r.epoch_s[0],
+  later_epoch: (r) => median(r.epoch_s.slice(1)),
+  train: (r) => r.train_s,
+  score: (r) => r.score_s,
+};
+
+/**
+ * Pair-by-pair ratios against every serflow backend, over the rounds where both runs succeeded.
+ *
+ * @param runs Per peer, one result (or null) per round.
+ * @returns `ratios[base][peer][phase]`.
+ * @example
+ * ```ts
+ * import { peerRatios } from "./peers.ts";
+ * const r = (t: number) => ({ setup_s: 1, epoch_s: [t, t], train_s: 2 * t, score_s: t }) as never;
+ * const out = peerRatios({ "serflow-cpu": [r(1), r(2)], "tfjs-wasm": [r(3), null] });
+ * if (out["serflow-cpu"]["tfjs-wasm"].train.median !== 3) throw new Error();
+ * ```
+ */
+export function peerRatios(runs: Record<string, (PeerResult | null)[]>): PeersReport["ratios"] {
+  const out: PeersReport["ratios"] = {};
+  for (const base of Object.keys(runs).filter((id) => id.startsWith("serflow-"))) {
+    const b = runs[base];
+    out[base] = {};
+    for (const [id, rs] of Object.entries(runs)) {
+      if (id === base) continue;
+      const both = rs.map((r, i) => [r, b[i]] as const).filter(([x, y]) => x && y);
+      if (both.length === 0) continue;
+      out[base][id] = Object.fromEntries(
+        Object.entries(PHASES).map(([ph, f]) => [
+          ph,
+          pairedRatio(both.map(([x]) => f(x!)), both.map(([, y]) => f(y!))),
+        ]),
+      );
+    }
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+// embedding_adam: lazy AdamW on the embedding rows a mini-batch touched, with their gradient
+// accumulated deterministically: the host lists each touched row once, sorted, with the range of
+// its contributions (the bag slots that contain it, one entry per occurrence, in slot order), so
+// each (row, element) has one owner invocation that sums in a fixed order; no atomics. A frequent
+// row instead lists its blocks, already summed by embedding_grad, and adds those in order.
+// m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+// theta -= lr ((m / c1) / (sqrt(v / c2) + eps) + weight_decay theta), c1 = 1 - b1^t, c2 = 1 - b2^t.
+// Dispatched once per table chunk holding touched rows; one invocation per (row, element), flat.
+//
+// Bindings:
+//   0 params    uniform             Params below.
+//   1 rows      storage, read       u32 [*, 4]: (row, first, end, blocked) per touched row, sorted
+//                                   by row; entry row_base + u is the u-th row of this dispatch.
+//                                   blocked = 0: contributions [first, end) of `contribs`;
+//                                   blocked = 1: block partials [first, end) of `partial`.
+//   2 contribs  storage, read       u32 [*]: bag slots 3 i + k, one per token occurrence.
+//   3 gtok      storage, read       f32 [3 n, dim]: pooled_grad's per-token gradient per slot.
+//   4 partial   storage, read       f32 [*, dim]: embedding_grad's block sums.
+//   5 table     storage, read_write f32 [rows_per_chunk, dim]: the chunk's embedding rows.
+//   6 m         storage, read_write f32 [rows_per_chunk, dim]: first moments, same layout.
+//   7 v         storage, read_write f32 [rows_per_chunk, dim]: second moments, same layout.
+
+struct Params {
+  count: u32,       // touched rows in this dispatch
+  dim: u32,         // embedding width
+  row_base: u32,    // first entry of `rows`
+  chunk_start: u32, // first table row held by this chunk
+  lr: f32,
+  beta1: f32,
+  beta2: f32,
+  eps: f32,
+  weight_decay: f32,
+  c1: f32,          // 1 - beta1^t
+  c2: f32,          // 1 - beta2^t
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> rows: array<u32>;
+@group(0) @binding(2) var<storage, read> contribs: array<u32>;
+@group(0) @binding(3) var<storage, read> gtok: array<f32>;
+@group(0) @binding(4) var<storage, read> partial: array<f32>;
+@group(0) @binding(5) var<storage, read_write> table: array<f32>;
+@group(0) @binding(6) var<storage, read_write> m: array<f32>;
+@group(0) @binding(7) var<storage, read_write> v: array<f32>;
+
+override WG: u32 = 64u;
+
+@compute @workgroup_size(WG)
+fn main(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) groups: vec3u,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let flat = (wid.y * groups.x + wid.x) * WG + lid;
+  let dim = params.dim;
+  if (flat >= params.count * dim) { return; }
+  let e = 4u * (params.row_base + flat / dim);
+  let d = flat % dim;
+  var g = 0.0;
+  if (rows[e + 3u] == 0u) {
+    for (var c = rows[e + 1u]; c < rows[e + 2u]; c++) {
+      g += gtok[contribs[c] * dim + d];
+    }
+  } else {
+    for (var b = rows[e + 1u]; b < rows[e + 2u]; b++) {
+      g += partial[b * dim + d];
+    }
+  }
+  let at = (rows[e] - params.chunk_start) * dim + d;
+  let mt = params.beta1 * m[at] + (1.0 - params.beta1) * g;
+  let vt = params.beta2 * v[at] + (1.0 - params.beta2) * g * g;
+  m[at] = mt;
+  v[at] = vt;
+  let w = table[at];
+  table[at] = w - params.lr *
+    ((mt / params.c1) / (sqrt(vt / params.c2) + params.eps) + params.weight_decay * w);
+}

@@ -1,0 +1,231 @@
+/**
+ * The reward model on WebGPU: features uploaded once, weights and AdamW state resident on the
+ * device, a whole epoch recorded into one command submission per segment (normally one) with a
+ * single 8-byte readback of loss and accuracy, and scoring in large chunks with one readback.
+ * Matches the TypeScript reference (`src/model/cpu_backend.ts`) within float32 tolerance, and is
+ * bit-for-bit deterministic on a given device (no atomics, fixed summation orders).
+ *
+ * @module
+ */
+import { checkFeatures } from "../model/check_features.ts";
+import { initParams } from "../model/params.ts";
+import type {
+  EpochStats,
+  ModelConfig,
+  ModelParams,
+  OptimizerState,
+  PairFeatures,
+  RewardBackend,
+  Scores,
+  TrainOptions,
+  TrainSet,
+} from "../model/types.ts";
+import type { Logger } from "../pipeline/types.ts";
+import { Rng } from "../util/rng.ts";
+import type { CallCost } from "./cost.ts";
+import { type GpuContext, openGpu } from "./device.ts";
+import { GpuFeatures } from "./gpu_features.ts";
+import { UniformArena } from "./kernel.ts";
+import { type Kernels, loadKernels } from "./kernels.ts";
+import { ModelState } from "./model_state.ts";
+import { checkTrainSet } from "./check_train_set.ts";
+import { scoreOnGpu } from "./score_recorder.ts";
+import { trainEpochOnGpu } from "./train_epoch.ts";
+import { TrainPlanner } from "./train_plan.ts";
+import type { RecordContext } from "./train_recorder.ts";
+import { Workspace } from "./workspace.ts";
+
+/** Options of `GpuBackend.create`. */
+export interface GpuBackendOptions {
+  /** A device to share (not destroyed by the backend); by default the backend opens its own. */
+  gpu?: GpuContext;
+  log?: Logger;
+  /** Caps storage bindings when the backend opens its own device (forces table splits; tests). */
+  maxStorageBindingBytes?: number;
+  /** Pairs per scoring chunk (default 8192; lowered to fit the binding size). */
+  scoreChunk?: number;
+}
+
+/** The WebGPU reward-model backend. */
+export class GpuBackend implements RewardBackend {
+  readonly kind = "webgpu" as const;
+  readonly deviceName: string;
+  readonly config: ModelConfig;
+  /** Work of the last `trainEpoch` or `score` call (kernel bytes/flops, dispatches, traffic). */
+  lastCost: CallCost | null = null;
+  readonly #gpu: GpuContext;
+  readonly #ownsGpu: boolean;
+  readonly #kernels: Kernels;
+  readonly #state: ModelState;
+  readonly #ws: Workspace;
+  readonly #arena: UniformArena;
+  readonly #scoreChunk: number;
+  #features?: { host: PairFeatures; gpu: GpuFeatures; planner: TrainPlanner };
+  #hasParams = false;
+  #tail: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    gpu: GpuContext,
+    owns: boolean,
+    cfg: ModelConfig,
+    k: Kernels,
+    scoreChunk: number,
+  ) {
+    this.#gpu = gpu;
+    this.#ownsGpu = owns;
+    this.config = { ...cfg };
+    this.deviceName = gpu.adapterName;
+    this.#kernels = k;
+    this.#state = new ModelState(gpu, this.config);
+    this.#ws = new Workspace(gpu, this.config);
+    this.#arena = new UniformArena(gpu);
+    this.#scoreChunk = scoreChunk;
+  }
+
+  /**
+   * Opens (or shares) a device and compiles the kernels. The weights are
+   * `initParams(cfg, new Rng(0))`, as in the CPU backend, until `setParams` sets them.
+   *
+   * @param cfg The model shape.
+   * @param opts Device sharing, logging and limits.
+   * @returns The backend; call `destroy()` when done.
+   * @throws Error saying how to get an adapter when there is none.
+   * @example
+   * ```ts
+   * import { GpuBackend } from "./gpu_backend.ts";
+   * import { hasWebGpu } from "../model/open_backend.ts";
+   * import { DEFAULT_MODEL } from "../model/types.ts";
+   * if (await hasWebGpu()) {
+   *   const b = await GpuBackend.create({ ...DEFAULT_MODEL, buckets: 16, dim: 4, hidden: 8 });
+   *   const o = new Uint32Array([0, 1]), ids = new Uint32Array([3]);
+   *   await b.load({ n: 1, promptOffsets: o, promptIds: ids, aOffsets: o, aIds: ids, bOffsets: o, bIds: ids });
+   *   const s = await b.score(new Uint32Array([0]));
+   *   if (s.rewardA[0] !== s.rewardB[0]) throw new Error("same bags, same reward");
+   *   b.destroy();
+   * }
+   * ```
+   */
+  static async create(cfg: ModelConfig, opts: GpuBackendOptions = {}): Promise<GpuBackend> {
+    const gpu = opts.gpu ??
+      await openGpu({ log: opts.log, maxStorageBindingBytes: opts.maxStorageBindingBytes });
+    try {
+      const kernels = await loadKernels(gpu);
+      return new GpuBackend(gpu, !opts.gpu, cfg, kernels, opts.scoreChunk ?? 8192);
+    } catch (e) {
+      if (!opts.gpu) gpu.destroy();
+      throw e;
+    }
+  }
+
+  /** Checks and uploads `features` (kept by reference for epoch planning: do not modify them). */
+  load(features: PairFeatures): Promise<void> {
+    return this.#serial(() => {
+      checkFeatures(features, this.config);
+      this.#features?.gpu.destroy();
+      this.#features = undefined;
+      const gpu = new GpuFeatures(this.#gpu, features, this.config);
+      const maxEntries = Math.floor(this.#gpu.maxBindingBytes / 4);
+      const planner = new TrainPlanner(
+        features,
+        this.config,
+        this.#state.plan.rowsPerChunk,
+        maxEntries,
+      );
+      this.#features = { host: features, gpu, planner };
+    });
+  }
+
+  /** Uploads weights and optimizer state (fresh zero moments, step 0, when omitted). */
+  setParams(params: ModelParams, optimizer?: OptimizerState): Promise<void> {
+    return this.#serial(() => {
+      this.#state.write(params, optimizer);
+      this.#hasParams = true;
+    });
+  }
+
+  /** Reads weights and optimizer state back (one readback). */
+  getParams(): Promise<{ params: ModelParams; optimizer: OptimizerState }> {
+    return this.#serial(() => {
+      this.#ensureParams();
+      return this.#state.read();
+    });
+  }
+
+  /** One epoch: consecutive chunks of `order` of `opts.batchSize`, one AdamW step each. */
+  trainEpoch(set: TrainSet, order: Uint32Array, opts: TrainOptions): Promise<EpochStats> {
+    return this.#serial(async () => {
+      const f = this.#loaded("train");
+      checkTrainSet(set, order, f.host.n, opts.batchSize);
+      this.#ensureParams();
+      const ctx = this.#context(f.gpu);
+      const run = await trainEpochOnGpu(ctx, f.planner, set, order, opts, this.#state.step);
+      this.#state.step += run.steps;
+      this.lastCost = run.cost;
+      return run.stats;
+    });
+  }
+
+  /** Rewards of the pairs at `indices` (one readback per call for up to maxBinding / 8 pairs). */
+  score(indices: Uint32Array): Promise<Scores> {
+    return this.#serial(async () => {
+      const f = this.#loaded("score");
+      for (let t = 0; t < indices.length; t++) {
+        if (indices[t] >= f.host.n) {
+          throw new RangeError(
+            `Cannot score pair ${indices[t]} as only ${f.host.n} pairs are loaded`,
+          );
+        }
+      }
+      this.#ensureParams();
+      const chunk = this.#ws.maxChunkPairs(this.#scoreChunk);
+      const { scores, cost } = await scoreOnGpu(this.#context(f.gpu), f.host, indices, chunk);
+      this.lastCost = cost;
+      return scores;
+    });
+  }
+
+  /** Frees device memory, and destroys the device if the backend opened it. */
+  destroy(): void {
+    this.#features?.gpu.destroy();
+    this.#features = undefined;
+    this.#state.destroy();
+    this.#ws.destroy();
+    this.#arena.destroy();
+    if (this.#ownsGpu) this.#gpu.destroy();
+  }
+
+  #context(features: GpuFeatures): RecordContext {
+    return {
+      gpu: this.#gpu,
+      cfg: this.config,
+      kernels: this.#kernels,
+      state: this.#state,
+      ws: this.#ws,
+      features,
+      arena: this.#arena,
+    };
+  }
+
+  #ensureParams(): void {
+    if (this.#hasParams) return;
+    this.#state.write(initParams(this.config, new Rng(0)));
+    this.#hasParams = true;
+  }
+
+  #loaded(what: string): { host: PairFeatures; gpu: GpuFeatures; planner: TrainPlanner } {
+    if (!this.#features) {
+      throw new Error(`Cannot ${what} as no features are loaded: call load(features) first`);
+    }
+    return this.#features;
+  }
+
+  /** Runs calls one at a time (they share scratch buffers), each failing on its own. */
+  #serial<T>(fn: () => T | Promise<T>): Promise<T> {
+    const run = this.#tail.then(() => {
+      this.#gpu.assertAlive();
+      return fn();
+    });
+    this.#tail = run.catch(() => {});
+    return run;
+  }
+}

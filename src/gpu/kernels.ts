@@ -1,0 +1,57 @@
+/**
+ * The reward model's kernels, compiled together (each cached per device).
+ *
+ * @module
+ */
+import { AdamDenseKernel } from "./adam_dense.ts";
+import type { GpuContext } from "./device.ts";
+import { EmbeddingAdamKernel } from "./embedding_adam.ts";
+import { EmbeddingBagKernel } from "./embedding_bag.ts";
+import { EmbeddingGradKernel } from "./embedding_grad.ts";
+import { LossGradKernel } from "./loss_grad.ts";
+import { MlpHiddenKernel } from "./mlp_hidden.ts";
+import { MlpOutputKernel } from "./mlp_output.ts";
+import { OutputGradKernel } from "./output_grad.ts";
+import { PooledGradKernel } from "./pooled_grad.ts";
+import { ReduceStatsKernel } from "./reduce_stats.ts";
+import { WeightGradKernel } from "./weight_grad.ts";
+
+/** Every kernel the backend records. */
+export interface Kernels {
+  bag: EmbeddingBagKernel;
+  hidden: MlpHiddenKernel;
+  output: MlpOutputKernel;
+  loss: LossGradKernel;
+  weightGrad: WeightGradKernel;
+  outputGrad: OutputGradKernel;
+  pooledGrad: PooledGradKernel;
+  embeddingGrad: EmbeddingGradKernel;
+  embeddingAdam: EmbeddingAdamKernel;
+  adamDense: AdamDenseKernel;
+  reduce: ReduceStatsKernel;
+}
+
+/**
+ * Compiles all kernels.
+ *
+ * @param gpu The device.
+ * @returns The kernels.
+ * @throws Error naming the shader when one does not compile.
+ */
+export async function loadKernels(gpu: GpuContext): Promise<Kernels> {
+  const load = {
+    bag: EmbeddingBagKernel.load(gpu),
+    hidden: MlpHiddenKernel.load(gpu),
+    output: MlpOutputKernel.load(gpu),
+    loss: LossGradKernel.load(gpu),
+    weightGrad: WeightGradKernel.load(gpu),
+    outputGrad: OutputGradKernel.load(gpu),
+    pooledGrad: PooledGradKernel.load(gpu),
+    embeddingGrad: EmbeddingGradKernel.load(gpu),
+    embeddingAdam: EmbeddingAdamKernel.load(gpu),
+    adamDense: AdamDenseKernel.load(gpu),
+    reduce: ReduceStatsKernel.load(gpu),
+  };
+  const done = await Promise.all(Object.values(load));
+  return Object.fromEntries(Object.keys(load).map((k, i) => [k, done[i]])) as unknown as Kernels;
+}

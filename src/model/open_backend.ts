@@ -1,0 +1,88 @@
+/**
+ * Picks the reward-model backend: WebGPU on a GPU, else the TypeScript reference on the CPU
+ * (with a visible warning for `auto`, an error for `webgpu` when there is no adapter at all).
+ *
+ * @module
+ */
+import { ADAPTER_HELP, isSoftwareAdapter, requestAdapter } from "../gpu/device.ts";
+import { GpuBackend, type GpuBackendOptions } from "../gpu/gpu_backend.ts";
+import type { Logger } from "../pipeline/types.ts";
+import { CpuBackend } from "./cpu_backend.ts";
+import type { ModelConfig, RewardBackend } from "./types.ts";
+
+/**
+ * Whether a WebGPU adapter is available.
+ *
+ * @returns True when `navigator.gpu.requestAdapter()` gives an adapter.
+ * @example
+ * ```ts
+ * import { hasWebGpu } from "./open_backend.ts";
+ * console.log((await hasWebGpu()) ? "webgpu" : "cpu only");
+ * ```
+ */
+export async function hasWebGpu(): Promise<boolean> {
+  return (await requestAdapter()) !== null;
+}
+
+/**
+ * Opens the backend a pipeline asked for.
+ *
+ * @param mode `webgpu` (an adapter is required; a software one is used too), `cpu`, or `auto`:
+ *   WebGPU on a hardware adapter; else the CPU reference with a warning saying why and how to
+ *   get a GPU adapter. A software adapter (Mesa llvmpipe/lavapipe) counts as none for `auto`, as
+ *   the reference on the same cores is several times faster than it.
+ * @param cfg The model shape.
+ * @param log Where the adapter's name and the fallback warning go.
+ * @param opts GPU options (device sharing, binding cap) when the backend is WebGPU.
+ * @returns The backend; call `destroy()` when done.
+ * @throws Error saying how to get an adapter when `mode` is `webgpu` and there is none.
+ * @example
+ * ```ts
+ * import { openBackend } from "./open_backend.ts";
+ * import { DEFAULT_MODEL } from "./types.ts";
+ * const log = { debug() {}, info() {}, warn() {}, error() {} };
+ * const b = await openBackend("cpu", { ...DEFAULT_MODEL, buckets: 16 }, log);
+ * if (b.kind !== "cpu") throw new Error();
+ * b.destroy();
+ * ```
+ */
+export async function openBackend(
+  mode: "webgpu" | "cpu" | "auto",
+  cfg: ModelConfig,
+  log: Logger,
+  opts: Omit<GpuBackendOptions, "log"> = {},
+): Promise<RewardBackend> {
+  if (mode === "cpu") return CpuBackend.create(cfg);
+  if (mode !== "webgpu" && mode !== "auto") {
+    throw new RangeError(
+      `Cannot open a backend as 'backend' must be webgpu, cpu or auto: current value is ${mode}`,
+    );
+  }
+  if (!opts.gpu) {
+    const adapter = await requestAdapter();
+    if (!adapter && mode === "webgpu") {
+      throw new Error(
+        `Cannot use backend 'webgpu' as no WebGPU adapter was found: ${ADAPTER_HELP}; or set backend: cpu`,
+      );
+    }
+    if (!adapter) {
+      log.warn(
+        `No WebGPU adapter found, so the reward model runs on the CPU reference (much slower): ${ADAPTER_HELP}`,
+        { backend: "cpu" },
+      );
+      return CpuBackend.create(cfg);
+    }
+    if (mode === "auto" && isSoftwareAdapter(adapter)) {
+      log.warn(
+        `Only a software WebGPU adapter was found ('${adapter.info.description}'), which is slower ` +
+          "than the CPU reference, so the reward model runs on the CPU: install a GPU driver for a " +
+          "hardware adapter, or set backend: webgpu to use the software one anyway",
+        { backend: "cpu" },
+      );
+      return CpuBackend.create(cfg);
+    }
+  }
+  const backend = await GpuBackend.create(cfg, { ...opts, log });
+  log.info("Reward model on WebGPU", { device: backend.deviceName });
+  return backend;
+}

@@ -1,0 +1,30 @@
+/**
+ * Per-connection temporary tables that bulk writes append to before one `INSERT ... SELECT`
+ * moves the rows into the pool with their constant columns, dedupe and conflict rules.
+ * Staged columns hold no NULLs (0, NaN or "" stand for them) because the appender's NULL path
+ * costs a BigInt operation per value; the `INSERT ... SELECT` turns them back into NULLs.
+ *
+ * @module
+ */
+import type { DuckDBConnection } from "@duckdb/node-api";
+
+const STAGING: readonly string[] = [
+  `CREATE TEMP TABLE IF NOT EXISTS _stage_pairs (
+    i INTEGER, pair_id VARCHAR, group_id VARCHAR, prompt VARCHAR, response_a VARCHAR,
+    response_b VARCHAR, split VARCHAR, gold TINYINT, source VARCHAR, dataset VARCHAR)`,
+  `CREATE TEMP TABLE IF NOT EXISTS _stage_labels (
+    i INTEGER, pair_id VARCHAR, label TINYINT, origin_k UTINYINT, rule_k USMALLINT,
+    p_a FLOAT, p_b FLOAT, margin FLOAT, swapped BOOLEAN)`,
+  `CREATE TEMP TABLE IF NOT EXISTS _stage_rejects (
+    file VARCHAR, line BIGINT, reason VARCHAR, raw VARCHAR)`,
+];
+
+/**
+ * Creates the staging tables on `conn` (idempotent; they live as long as the connection).
+ *
+ * @param conn A connection to a writable pool.
+ * @returns When the tables exist.
+ */
+export async function createStaging(conn: DuckDBConnection): Promise<void> {
+  for (const sql of STAGING) await conn.run(sql);
+}

@@ -1,0 +1,161 @@
+/**
+ * `appendLabels`: label rows from columns into the append-only `labels` table, in bulk.
+ *
+ * @module
+ */
+import {
+  BOOLEAN,
+  type DuckDBConnection,
+  FLOAT,
+  INTEGER,
+  listValue,
+  TINYINT,
+  USMALLINT,
+  UTINYINT,
+  VARCHAR,
+} from "@duckdb/node-api";
+import { appendRows } from "./append_rows.ts";
+import type { AppendLabelOptions, LabelOrigin, LabelRows } from "./types.ts";
+
+const ORIGINS: readonly LabelOrigin[] = ["human", "self"];
+
+/** A string column as a dictionary (`values`) and one code per row. */
+interface Coded {
+  values: string[];
+  code: (i: number) => number;
+}
+
+function _coded(name: string, v: string | ArrayLike<string>, n: number): Coded {
+  if (typeof v === "string") return { values: [v], code: () => 0 };
+  _checkLength(name, v, n);
+  const values: string[] = [];
+  const index = new Map<string, number>();
+  const codes = new Uint16Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = v[i];
+    if (typeof s !== "string") {
+      throw new TypeError(`Cannot append labels as '${name}' must hold strings: row ${i} has ${s}`);
+    }
+    let k = index.get(s);
+    if (k === undefined) {
+      if (values.length === 65535) {
+        throw new RangeError(
+          `Cannot append labels as '${name}' has more than 65,535 distinct values`,
+        );
+      }
+      index.set(s, k = values.length);
+      values.push(s);
+    }
+    codes[i] = k;
+  }
+  return { values, code: (i) => codes[i] };
+}
+
+function _checkLength(name: string, v: ArrayLike<unknown>, n: number): void {
+  if (v.length !== n) {
+    throw new RangeError(
+      `Cannot append labels as '${name}' has ${v.length} rows: expected ${n} (the length of 'pairId')`,
+    );
+  }
+}
+
+/** A float column for staging: NaN stands for null (see `staging.ts`). */
+function _floats(name: string, v: ArrayLike<number | null> | null | undefined, n: number) {
+  if (v === null || v === undefined) return () => NaN;
+  _checkLength(name, v, n);
+  return (i: number) => v[i] ?? NaN;
+}
+
+/** The SQL of a coded string column: a constant when it has one value. */
+function _pick(param: number, code: string, c: Coded): string {
+  return c.values.length === 1
+    ? `($${param}::VARCHAR[])[1]`
+    : `($${param}::VARCHAR[])[${code} + 1]`;
+}
+
+function _nan(col: string): string {
+  return `CASE WHEN isnan(${col}) THEN NULL ELSE ${col} END`;
+}
+
+/**
+ * Validates label rows and appends them to `labels` (through the staging table), numbering them
+ * after the latest `label_id`.
+ *
+ * @param conn The connection (inside the caller's transaction).
+ * @param rows The rows, as columns.
+ * @param runId The run they belong to when `rows.runId` is absent.
+ * @param opts `skipDuplicates`.
+ * @returns The number of rows appended.
+ * @throws {RangeError} On a bad label, origin, iteration or a column of the wrong length.
+ */
+export async function appendLabels(
+  conn: DuckDBConnection,
+  rows: LabelRows,
+  runId: string | null,
+  opts: AppendLabelOptions = {},
+): Promise<number> {
+  const run = rows.runId ?? runId;
+  if (!run) {
+    throw new RangeError(
+      `Cannot append labels as no run is given: set 'runId' or call startRun on the pool first`,
+    );
+  }
+  const n = rows.pairId.length;
+  if (!Number.isInteger(rows.iteration) || rows.iteration < 0) {
+    throw new RangeError(
+      `Cannot append labels as 'iteration' must be an integer >= 0: current value is ${rows.iteration}`,
+    );
+  }
+  _checkLength("label", rows.label, n);
+  for (let i = 0; i < n; i++) {
+    const l = rows.label[i];
+    if (l !== 1 && l !== -1 && l !== 0 && l !== null) {
+      throw new RangeError(
+        `Cannot append labels as 'label' must be 1, -1, or 0 / null (withdrawn): row ${i} has ${l}`,
+      );
+    }
+    if (typeof rows.pairId[i] !== "string" || rows.pairId[i] === "") {
+      throw new RangeError(
+        `Cannot append labels as 'pairId' must be non-empty strings: row ${i} is not`,
+      );
+    }
+  }
+  const origin = _coded("origin", rows.origin, n);
+  for (const o of origin.values) {
+    if (!ORIGINS.includes(o as LabelOrigin)) {
+      throw new RangeError(
+        `Cannot append labels as 'origin' must be 'human' or 'self': got '${o}'`,
+      );
+    }
+  }
+  const rule = _coded("rule", rows.rule, n);
+  const swapped = rows.swapped;
+  if (swapped) _checkLength("swapped", swapped, n);
+  await conn.run("DELETE FROM _stage_labels");
+  await appendRows(conn, "_stage_labels", [
+    { type: INTEGER, value: (i) => i },
+    { type: VARCHAR, value: (i) => rows.pairId[i] },
+    { type: TINYINT, value: (i) => rows.label[i] || 0 },
+    { type: UTINYINT, value: origin.code },
+    { type: USMALLINT, value: rule.code },
+    { type: FLOAT, value: _floats("pA", rows.pA, n) },
+    { type: FLOAT, value: _floats("pB", rows.pB, n) },
+    { type: FLOAT, value: _floats("margin", rows.margin, n) },
+    { type: BOOLEAN, value: swapped ? (i) => !!swapped[i] : () => false },
+  ], n);
+  const skip = opts.skipDuplicates
+    ? `WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.run_id = $4 AND l.pair_id = s.pair_id
+         AND l.iteration = $3 AND l.origin = ${_pick(1, "s.origin_k", origin)}
+         AND l.label IS NOT DISTINCT FROM nullif(s.label, 0))`
+    : "";
+  const r = await conn.run(
+    `INSERT INTO labels (label_id, pair_id, label, origin, iteration, run_id, p_a, p_b, margin,
+       rule, swapped, model_id)
+     SELECT (SELECT coalesce(max(label_id), 0) FROM labels) + s.i + 1, s.pair_id, nullif(s.label, 0),
+       ${_pick(1, "s.origin_k", origin)}, $3, $4, ${_nan("s.p_a")}, ${_nan("s.p_b")},
+       ${_nan("s.margin")}, ${_pick(2, "s.rule_k", rule)}, s.swapped, $5
+     FROM _stage_labels s ${skip}`,
+    [listValue(origin.values), listValue(rule.values), rows.iteration, run, rows.modelId ?? null],
+  );
+  return r.rowsChanged;
+}

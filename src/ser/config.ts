@@ -1,0 +1,231 @@
+/**
+ * The `ser` stage's configuration: its field specs (validated by the pipeline loader, defaults
+ * filled in) and the conversion to the model, featurizer, training, selection and stopping
+ * options the loop uses.
+ *
+ * @module
+ */
+import type { FieldSpec } from "../pipeline/types.ts";
+import type { ModelConfig } from "../model/types.ts";
+import type { FeaturizerConfig } from "../model/featurizer.ts";
+import type { FitOptions } from "../model/fit.ts";
+import {
+  FEATURIZER_FIELDS,
+  featurizerConfigFromFields,
+  fitOptionsFromFields,
+  MODEL_FIELDS,
+  modelConfigFromFields,
+  TRAIN_FIELDS,
+} from "../model/config_fields.ts";
+import { SELECT_POLICIES, type SelectPolicy } from "./policy.ts";
+import type { RuleOptions } from "./select.ts";
+import type { StopOptions } from "./stop.ts";
+
+/** What the `ser` stage trains: the loop, or one of the two reference points `compare` uses. */
+export type SerMode = "ser" | "seed-only" | "all-labels";
+
+/** The `ser` stage's config as it arrives from the pipeline file (snake_case keys). */
+export interface SerConfig {
+  mode: SerMode;
+  /** The featurizer's fields (`FEATURIZER_FIELDS`); the bucket count is `model.buckets`. */
+  features: Record<string, unknown>;
+  /** The reward model's fields (`MODEL_FIELDS`). */
+  model: Record<string, unknown>;
+  /** `TRAIN_FIELDS` plus the loop's own `warm_start`, `self_weight`, `weighting`. */
+  train: Record<string, unknown> & {
+    epoch_patience: number;
+    warm_start: boolean;
+    self_weight: number;
+    weighting: "constant" | "confidence";
+  };
+  select: {
+    policy: SelectPolicy;
+    tau_high: number;
+    tau_low: number;
+    delta: number;
+    k: number;
+    center: boolean;
+    relabel: boolean;
+  };
+  stop: { max_iterations: number; min_new_pairs: number; patience: number };
+}
+
+const int = (d: number, min: number, description: string): FieldSpec => ({
+  type: "integer",
+  default: d,
+  min,
+  description,
+});
+const unit = (d: number, description: string): FieldSpec => ({
+  type: "number",
+  default: d,
+  min: 0,
+  max: 1,
+  description,
+});
+const withDefault = (f: FieldSpec, d: unknown): FieldSpec => ({ ...f, default: d });
+
+/**
+ * The loop's defaults differ from a lone training run's: a smaller model (each iteration
+ * retrains it) and small mini-batches (a 5% seed is only a few hundred pairs).
+ */
+const SER_MODEL_FIELDS: Record<string, FieldSpec> = {
+  ...MODEL_FIELDS,
+  buckets: withDefault(MODEL_FIELDS.buckets, 65536),
+  dim: withDefault(MODEL_FIELDS.dim, 32),
+  hidden: withDefault(MODEL_FIELDS.hidden, 64),
+};
+
+const SER_TRAIN_FIELDS: Record<string, FieldSpec> = {
+  ...TRAIN_FIELDS,
+  epochs: withDefault(TRAIN_FIELDS.epochs, 4),
+  batch: withDefault(TRAIN_FIELDS.batch, 64),
+  lr: withDefault(TRAIN_FIELDS.lr, 0.003),
+  epoch_patience: {
+    type: "integer",
+    default: 2,
+    min: 0,
+    description: "Early stopping within an iteration: stop after this many epochs without a " +
+      "lower validation loss and keep the best epoch's weights (0: train all epochs, keep the last).",
+  },
+  warm_start: {
+    type: "boolean",
+    default: false,
+    description: "Continue from the previous iteration's model and optimizer (false: retrain " +
+      "from the same initial weights every iteration).",
+  },
+  self_weight: {
+    type: "number",
+    default: 1,
+    min: 0,
+    description: "Loss weight of a self-labelled pair (a human pair weighs 1).",
+  },
+  weighting: {
+    type: "enum",
+    values: ["constant", "confidence"],
+    default: "constant",
+    description: "`confidence` scales `self_weight` by `|2 sigmoid(r_a - r_b) - 1|`.",
+  },
+};
+
+/** The field specs of the `ser` stage. */
+export const SER_FIELDS: Record<string, FieldSpec> = {
+  mode: {
+    type: "enum",
+    values: ["ser", "seed-only", "all-labels"],
+    default: "ser",
+    description: "`ser`: the self-labelling loop. `seed-only`: iteration 0 only (train on the human " +
+      "seed). `all-labels`: train once on the seed plus the gold labels of the unlabelled split " +
+      "(the upper reference of `compare`; those labels enter the pool as origin `human`, rule `gold`).",
+  },
+  features: {
+    type: "object",
+    description: "How texts become hashed token ids (the bucket count is `model.buckets`).",
+    fields: FEATURIZER_FIELDS,
+  },
+  model: {
+    type: "object",
+    description: "The reward model's shape (see `src/model/types.ts`).",
+    fields: SER_MODEL_FIELDS,
+  },
+  train: {
+    type: "object",
+    description: "Training of each iteration's model.",
+    fields: SER_TRAIN_FIELDS,
+  },
+  select: {
+    type: "object",
+    description: "Which self-labels are kept each iteration.",
+    fields: {
+      policy: {
+        type: "enum",
+        values: SELECT_POLICIES,
+        default: "auto",
+        description: "auto: status 1 then status 2 (learning-status identification); either: " +
+          "the reference rule; pointwise; pairwise; top_k; calibrated: either on temperature-" +
+          "scaled rewards (T fitted on the validation split).",
+      },
+      tau_high: unit(0.55, "Status 1: the preferred response's p must exceed this."),
+      tau_low: unit(0.45, "Status 1: the other response's p must be below this."),
+      delta: unit(0.3, "Status 2: |p_a - p_b| must exceed this."),
+      k: int(1000, 1, "top_k: pairs kept per iteration."),
+      center: {
+        type: "boolean",
+        default: false,
+        description: "Measure rewards from the mean reward of the scored responses before the " +
+          "sigmoid: p = sigmoid(r - mean). Bradley-Terry fixes rewards only up to a constant, so " +
+          "without it the status-1 thresholds depend on the model's arbitrary reward level.",
+      },
+      relabel: {
+        type: "boolean",
+        default: false,
+        description: "Re-label the whole unlabelled split every iteration (false: earlier " +
+          "self-labels stay fixed and only still-unlabelled pairs are scored).",
+      },
+    },
+  },
+  stop: {
+    type: "object",
+    description: "When the loop ends (the kept model is the best by validation accuracy).",
+    fields: {
+      max_iterations: int(8, 0, "Self-labelling iterations at most."),
+      min_new_pairs: int(20, 1, "Stop when the selection finds fewer new pairs."),
+      patience: int(2, 1, "Stop after this many iterations without a validation gain."),
+    },
+  },
+};
+
+/** The typed options the loop runs with. */
+export interface LoopOptions {
+  mode: SerMode;
+  model: ModelConfig;
+  featurizer: FeaturizerConfig;
+  train: FitOptions & {
+    epochPatience: number;
+    warmStart: boolean;
+    selfWeight: number;
+    weighting: "constant" | "confidence";
+  };
+  select: Omit<RuleOptions, "temperature" | "offset"> & {
+    policy: SelectPolicy;
+    center: boolean;
+    relabel: boolean;
+  };
+  stop: StopOptions;
+}
+
+/**
+ * Converts the validated stage config into the loop's options.
+ *
+ * @param c The config with defaults filled in.
+ * @returns The loop options.
+ */
+export function loopOptions(c: SerConfig): LoopOptions {
+  const model = modelConfigFromFields(c.model);
+  return {
+    mode: c.mode,
+    model,
+    featurizer: featurizerConfigFromFields(c.features, model.buckets),
+    train: {
+      ...fitOptionsFromFields(c.train),
+      epochPatience: c.train.epoch_patience,
+      warmStart: c.train.warm_start,
+      selfWeight: c.train.self_weight,
+      weighting: c.train.weighting,
+    },
+    select: {
+      policy: c.select.policy,
+      tauHigh: c.select.tau_high,
+      tauLow: c.select.tau_low,
+      delta: c.select.delta,
+      k: c.select.k,
+      center: c.select.center,
+      relabel: c.select.relabel,
+    },
+    stop: {
+      maxIterations: c.stop.max_iterations,
+      minNewPairs: c.stop.min_new_pairs,
+      patience: c.stop.patience,
+    },
+  };
+}

@@ -1,0 +1,282 @@
+/**
+ * One iteration of the SER loop, composed from its steps: score the unlabelled pairs, select
+ * confident ones, retrain on the seed plus the self-labels, evaluate, commit.
+ *
+ * @module
+ */
+import { initParams } from "../model/params.ts";
+import type { RewardBackend } from "../model/types.ts";
+import type { Logger } from "../pipeline/types.ts";
+import type { IterationRecord, RunMetrics } from "../report/metrics.ts";
+import { Rng } from "../util/rng.ts";
+import { fitTemperature } from "./calibrate.ts";
+import type { LoopOptions } from "./config.ts";
+import type { SerData } from "./dataset.ts";
+import { evaluateRows, selfLabelPrecision } from "./evaluate.ts";
+import { applyPolicy, type IterationStatus } from "./policy.ts";
+import { selectPairs, type Selection } from "./select.ts";
+import type { LabelChange, ScoreSummary, SerStore } from "./store.ts";
+import { buildTrainSet, type SelfLabels } from "./train_set.ts";
+import { trainStep } from "./train.ts";
+
+/** What every iteration works with. */
+export interface LoopContext {
+  data: SerData;
+  /** The backend, with `data`'s features loaded. */
+  backend: RewardBackend;
+  opts: LoopOptions;
+  /** Seeds the initial weights and each iteration's shuffles. */
+  seed: number;
+  store: SerStore;
+  signal?: AbortSignal;
+  log?: Logger;
+  /** Told what the loop is doing (a phase text per iteration). */
+  onPhase?: (iteration: number, phase: string) => void;
+}
+
+/** The loop's state after an iteration. */
+export interface LoopState {
+  iteration: number;
+  /** The learning status the next iteration starts in (`auto`). */
+  status: 1 | 2;
+  selfLabels: SelfLabels;
+  /** Records so far; `stopReason` and `final` are set when the loop ends. */
+  metrics: RunMetrics;
+}
+
+/** The outcome of one step: the new state and what it labelled. */
+export interface StepResult {
+  state: LoopState;
+  /** The record this step added (null when it only decided to stop). */
+  record: IterationRecord | null;
+  labels: LabelChange[];
+}
+
+/** The generator of iteration `k`'s shuffles: derived from the seed and `k` only. */
+export function iterationRng(seed: number, k: number): Rng {
+  return new Rng((seed ^ Math.imul(k + 1, 0x9e3779b9)) >>> 0);
+}
+
+/** The generator of the initial weights (the same for every from-scratch retraining). */
+export function initRng(seed: number): Rng {
+  return new Rng(seed).fork("init");
+}
+
+async function _trainAndRecord(
+  ctx: LoopContext,
+  k: number,
+  status: IterationStatus,
+  selfLabels: SelfLabels,
+  fresh: boolean,
+  extra: { scored: number; selected: number; newPairs: number; temperature: number },
+  precision: number | null,
+  labels: LabelChange[],
+  scores: ScoreSummary | null,
+  started: number,
+): Promise<IterationRecord> {
+  const { data, backend, opts } = ctx;
+  const set = buildTrainSet(data, selfLabels, opts.mode, opts.train);
+  if (fresh) await backend.setParams(initParams(opts.model, initRng(ctx.seed)));
+  ctx.onPhase?.(k, `training on ${set.indices.length} pairs`);
+  const early = { indices: data.validation, labels: _labelsOf(data, data.validation), patience: opts.train.epochPatience };
+  const trained = await trainStep(backend, set, opts.train, iterationRng(ctx.seed, k), early, ctx.signal);
+  ctx.onPhase?.(k, "evaluating");
+  const val = await evaluateRows(backend, data, data.validation);
+  const test = await evaluateRows(backend, data, data.test);
+  const byRule: Record<string, number> = { human: set.indices.length - selfLabels.size };
+  if (opts.mode === "ser") {
+    for (const s of selfLabels.values()) byRule[s.reason] = (byRule[s.reason] ?? 0) + 1;
+  }
+  const record: IterationRecord = {
+    iteration: k,
+    status,
+    ...extra,
+    poolSize: set.indices.length,
+    poolByRule: byRule,
+    trainEpochs: trained.keptEpoch,
+    trainLoss: trained.loss,
+    validationAccuracy: val?.accuracy ?? null,
+    testAccuracy: test?.accuracy ?? null,
+    testLoss: test?.loss ?? null,
+    testMargin: test?.marginMean ?? null,
+    ece: test?.ece ?? null,
+    reliability: test?.bins ?? [],
+    selfLabelPrecision: precision,
+  };
+  const { params, optimizer } = await backend.getParams();
+  const durationMs = performance.now() - started;
+  await ctx.store.commit({ iteration: k, record, labels, params, optimizer, scores, durationMs });
+  return record;
+}
+
+/**
+ * Iteration 0: trains from the initial weights on the human seed (in `all-labels` mode, on the
+ * seed plus the unlabelled split's gold labels), evaluates and commits.
+ *
+ * @param ctx The loop context.
+ * @param metrics The empty run metrics (mode and human label count set).
+ * @returns The state after iteration 0.
+ */
+export async function firstIteration(ctx: LoopContext, metrics: RunMetrics): Promise<StepResult> {
+  const started = performance.now();
+  const { data, opts } = ctx;
+  if (data.seed.length === 0) {
+    throw new RangeError(
+      "Cannot run the SER loop as no seed pair has a human label: raise the split stage's " +
+        "'seed_fraction' or check that the input has labels",
+    );
+  }
+  const human = (row: number, label: number, rule: "seed" | "gold"): LabelChange => ({
+    row,
+    label: label as 1 | -1,
+    origin: "human",
+    rule,
+    iteration: 0,
+    pA: null,
+    pB: null,
+    margin: null,
+    swapped: false,
+  });
+  const labels = [...data.seed].map((i) => human(i, data.label[i], "seed"));
+  if (opts.mode === "all-labels") {
+    for (const i of data.unlabelled) if (data.gold[i] !== 0) labels.push(human(i, data.gold[i], "gold"));
+  }
+  const selfLabels: SelfLabels = new Map();
+  const record = await _trainAndRecord(
+    ctx,
+    0,
+    "seed",
+    selfLabels,
+    true,
+    { scored: 0, selected: 0, newPairs: 0, temperature: 1 },
+    null,
+    labels,
+    null,
+    started,
+  );
+  const state = { iteration: 0, status: 1 as const, selfLabels, metrics: _append(metrics, record) };
+  return { state, record, labels };
+}
+
+/**
+ * Iteration `k > 0`: scores the candidate pairs with the current model, selects, retrains,
+ * evaluates and commits. Returns a state with `metrics.stopReason` set (and nothing committed)
+ * when there is nothing left to label or the policy finds too few new pairs.
+ *
+ * @param ctx The loop context.
+ * @param s The state after iteration `k - 1` (its model is the backend's current one).
+ * @returns The state after iteration `k`.
+ */
+export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<StepResult> {
+  const started = performance.now();
+  const { data, backend, opts } = ctx;
+  const k = s.iteration + 1;
+  const sel = opts.select;
+  const candidates = sel.relabel
+    ? data.unlabelled
+    : data.unlabelled.filter((i) => !s.selfLabels.has(i));
+  if (candidates.length === 0) return _stopped(s, "no-unlabelled");
+  ctx.onPhase?.(k, `scoring ${candidates.length} pairs`);
+  const { rewardA, rewardB } = await backend.score(candidates);
+  let temperature = 1;
+  if (sel.policy === "calibrated" && data.validation.length > 0) {
+    const v = await backend.score(data.validation);
+    temperature = fitTemperature(v.rewardA, v.rewardB, _labelsOf(data, data.validation));
+  }
+  const offset = sel.center ? _meanReward(rewardA, rewardB) : 0;
+  const rule = { ...sel, temperature, offset, minNewPairs: opts.stop.minNewPairs };
+  // A pair is new when it had no self-label, or (with relabel) had the opposite one.
+  const isNew = (sl: Selection) =>
+    sl.positions.reduce((n, p, j) => n + (s.selfLabels.get(candidates[p])?.label === sl.labels[j] ? 0 : 1), 0);
+  const out = applyPolicy(sel.policy, s.status, rewardA, rewardB, rule, isNew);
+  if (out.exhausted) return _stopped(s, "no-new-pairs");
+  const selection = out.selection;
+  const next: SelfLabels = sel.relabel ? new Map() : new Map(s.selfLabels);
+  const labels: LabelChange[] = [];
+  const rows = new Uint32Array(selection.positions.length);
+  for (let j = 0; j < selection.positions.length; j++) {
+    const row = candidates[selection.positions[j]];
+    rows[j] = row;
+    const label = {
+      label: selection.labels[j] as 1 | -1,
+      iteration: k,
+      margin: selection.margins[j],
+      pA: selection.pA[j],
+      pB: selection.pB[j],
+      reason: selection.reasons[j],
+      swapped: selection.swapped[j] === 1,
+    };
+    next.set(row, label);
+    labels.push({ row, origin: "self", rule: label.reason, ...label });
+  }
+  for (const row of s.selfLabels.keys()) {
+    if (!next.has(row)) {
+      labels.push({
+        row,
+        label: null,
+        origin: "self",
+        rule: "withdrawn",
+        iteration: k,
+        pA: null,
+        pB: null,
+        margin: null,
+        swapped: false,
+      });
+    }
+  }
+  const record = await _trainAndRecord(
+    ctx,
+    k,
+    out.status,
+    next,
+    !opts.train.warmStart,
+    { scored: candidates.length, selected: rows.length, newPairs: isNew(selection), temperature },
+    selfLabelPrecision(data, rows, selection.labels),
+    labels,
+    _summarize(rewardA, rewardB, rule),
+    started,
+  );
+  const state = { iteration: k, status: out.nextStatus, selfLabels: next, metrics: _append(s.metrics, record) };
+  return { state, record, labels };
+}
+
+function _meanReward(ra: Float32Array, rb: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < ra.length; i++) sum += ra[i] + rb[i];
+  return ra.length ? Math.fround(sum / (2 * ra.length)) : 0;
+}
+
+function _labelsOf(data: SerData, rows: Uint32Array): Int8Array {
+  return Int8Array.from(rows, (i) => data.label[i]);
+}
+
+function _append(m: RunMetrics, r: IterationRecord): RunMetrics {
+  return { ...m, iterations: [...m.iterations, r] };
+}
+
+function _stopped(s: LoopState, reason: string): StepResult {
+  return { state: { ...s, metrics: { ...s.metrics, stopReason: reason } }, record: null, labels: [] };
+}
+
+function _summarize(
+  ra: Float32Array,
+  rb: Float32Array,
+  rule: Parameters<typeof selectPairs>[3],
+): ScoreSummary {
+  const n = ra.length;
+  let d = 0, pa = 0, pb = 0;
+  const t = rule?.temperature ?? 1, off = rule?.offset ?? 0;
+  for (let i = 0; i < n; i++) {
+    d += Math.abs(ra[i] - rb[i]);
+    pa += 1 / (1 + Math.exp(-(ra[i] - off) / t));
+    pb += 1 / (1 + Math.exp(-(rb[i] - off) / t));
+  }
+  return {
+    pairs: n,
+    meanAbsDiff: n ? d / n : 0,
+    meanPA: n ? pa / n : 0,
+    meanPB: n ? pb / n : 0,
+    status1Share: n ? selectPairs("pointwise", ra, rb, rule).positions.length / n : 0,
+    status2Share: n ? selectPairs("pairwise", ra, rb, rule).positions.length / n : 0,
+  };
+}

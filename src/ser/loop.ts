@@ -1,0 +1,100 @@
+/**
+ * The SER loop as an RxJS stream: `expand` over the loop state, one emission per iteration, so
+ * that a stage can forward each iteration's labels and metrics downstream as soon as they exist.
+ *
+ * @module
+ */
+import { defer, EMPTY, expand, from, type Observable } from "rxjs";
+import type { RunMetrics } from "../report/metrics.ts";
+import { firstIteration, type LoopContext, type LoopState, nextIteration, type StepResult } from "./iteration.ts";
+import { bestIteration, stopAfter } from "./stop.ts";
+import type { LabelChange } from "./store.ts";
+
+/** One emission of the loop. */
+export interface LoopEvent {
+  state: LoopState;
+  /** Labels this iteration added (all labels in force, for an event replayed on resume). */
+  labels: LabelChange[];
+  /** True for the iterations restored from the store on `--resume` (not recomputed). */
+  replayed: boolean;
+  /** True for the last emission (`state.metrics.stopReason` and `final` are set). */
+  done: boolean;
+}
+
+/**
+ * Runs the SER loop: iteration 0, then self-labelling iterations until a stop rule fires. On
+ * resume (a store with committed iterations), the backend gets the last committed model and the
+ * loop continues after it, giving the same labels and metrics as an uninterrupted run.
+ *
+ * The stream completes early, without a `done` event, when `ctx.signal` aborts.
+ *
+ * @param ctx The loop context (backend loaded with `ctx.data`'s features).
+ * @returns One event per iteration; the last has `done: true`.
+ */
+export function serLoop(ctx: LoopContext): Observable<LoopEvent> {
+  const empty: RunMetrics = {
+    stopReason: null,
+    mode: ctx.opts.mode,
+    humanLabels: _humanLabels(ctx),
+    iterations: [],
+    final: null,
+  };
+  const start = async (): Promise<LoopEvent> => {
+    const restored = await ctx.store.restore();
+    if (restored === null) return _decide(ctx, await firstIteration(ctx, empty), false);
+    await ctx.backend.setParams(restored.params, restored.optimizer);
+    const last = restored.records[restored.records.length - 1];
+    const status = last.status === "status2" && ctx.opts.select.policy === "auto" ? 2 : 1;
+    const state: LoopState = {
+      iteration: last.iteration,
+      status,
+      selfLabels: restored.selfLabels,
+      metrics: { ...empty, iterations: restored.records },
+    };
+    ctx.log?.info(`resuming after iteration ${last.iteration}`, {
+      selfLabels: restored.selfLabels.size,
+    });
+    const labels: LabelChange[] = [...restored.selfLabels].map(([row, s]) => ({
+      row,
+      origin: "self",
+      rule: s.reason,
+      ...s,
+    }));
+    return _decide(ctx, { state, record: null, labels }, true);
+  };
+  const step = async (e: LoopEvent): Promise<LoopEvent> => _decide(ctx, await nextIteration(ctx, e.state), false);
+  return defer(() => from(start())).pipe(
+    expand((e) => e.done || ctx.signal?.aborted ? EMPTY : defer(() => from(step(e)))),
+  );
+}
+
+/** Sets the stop reason (when a rule fires) and the kept iteration, and reports the end. */
+async function _decide(ctx: LoopContext, r: StepResult, replayed: boolean): Promise<LoopEvent> {
+  const m = r.state.metrics;
+  const reason = m.stopReason ??
+    (ctx.opts.mode !== "ser" ? ctx.opts.mode : stopAfter(m.iterations, ctx.opts.stop));
+  if (reason === null) return { state: r.state, labels: r.labels, replayed, done: false };
+  const best = bestIteration(m.iterations);
+  const kept = m.iterations.find((it) => it.iteration === best)!;
+  const metrics: RunMetrics = {
+    ...m,
+    stopReason: reason,
+    final: {
+      iteration: best,
+      iterations: r.state.iteration,
+      testAccuracy: kept.testAccuracy,
+      validationAccuracy: kept.validationAccuracy,
+      selfLabels: kept.poolSize - (kept.poolByRule.human ?? 0),
+    },
+  };
+  await ctx.store.finish(metrics);
+  return { state: { ...r.state, metrics }, labels: r.labels, replayed, done: true };
+}
+
+function _humanLabels(ctx: LoopContext): number {
+  const { data, opts } = ctx;
+  if (opts.mode !== "all-labels") return data.seed.length;
+  let n = data.seed.length;
+  for (const i of data.unlabelled) if (data.gold[i] !== 0) n++;
+  return n;
+}

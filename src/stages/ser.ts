@@ -1,0 +1,155 @@
+/**
+ * `ser`: the self-evolving reward model loop (DESIGN.md, "The algorithm"). Collects every pair
+ * batch, featurizes once, loads the features into the backend once, then per iteration scores the
+ * unlabelled pairs, selects confident ones, retrains, evaluates and commits the iteration to the
+ * pool; emits one batch per iteration.
+ *
+ * @module
+ */
+import {
+  catchError,
+  concatMap,
+  defer,
+  EMPTY,
+  finalize,
+  from,
+  map,
+  type Observable,
+  type OperatorFunction,
+  throwError,
+  toArray,
+} from "rxjs";
+import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
+import { backendFor } from "../model/backend_for.ts";
+import { featuresFromBatches } from "../model/pair_features.ts";
+import { verifyIdColumns } from "../model/verify_ids.ts";
+import { pairRows } from "../data/schema.ts";
+import { loopOptions, SER_FIELDS, type SerConfig } from "../ser/config.ts";
+import { collectPairs } from "../ser/dataset.ts";
+import { serLoop } from "../ser/loop.ts";
+import { openPoolStore } from "../ser/pool_store.ts";
+import { eventBatch } from "../ser/event_batch.ts";
+import { pct } from "../report/svg.ts";
+
+/** The `ser` stage's spec. */
+export const spec: StageSpec = {
+  name: "ser",
+  summary: "Self-evolving reward model: train on the seed, self-label, retrain until it converges.",
+  description: "Needs pairs after a `split` stage. Iteration 0 trains on the human seed labels " +
+    "(`label` of `seed` rows). Each further iteration scores the unlabelled pairs with the " +
+    "current model, keeps the confident ones (`select.policy`), labels each with the side the " +
+    "model prefers, retrains on seed plus self-labels, and evaluates on the `test` split. The " +
+    "`gold` labels of unlabelled pairs are read only to report self-label precision (and, in " +
+    "`all-labels` mode, to train the upper reference). The loop stops on `max_iterations`, when " +
+    "fewer than `min_new_pairs` new pairs are selected, or when validation accuracy has not " +
+    "improved for `patience` iterations; the kept model is the best by validation accuracy " +
+    "(`checkpoints/<stage id>.ckpt`). Every iteration's labels, metrics and checkpoint " +
+    "(`checkpoints/iter-<n>.ckpt`) are committed to the pool in one transaction, and `--resume` " +
+    "continues after the last committed one. Emits, per iteration, the rows it labelled (with " +
+    "`origin`, `rule`, `iteration`, `p_a`, `p_b`, `margin`, `swapped`) carrying the run metrics " +
+    "for the `report` stage.",
+  fields: SER_FIELDS,
+  examples: [
+    { title: "The paper's loop with learning-status identification", yaml: "use: ser" },
+    {
+      title: "Reference rule, confidence-weighted self-labels",
+      yaml: "use: ser\nwith:\n  select: { policy: either }\n  train: { weighting: confidence }\n" +
+        "  stop: { max_iterations: 5, patience: 2 }",
+    },
+    { title: "The seed-only baseline", yaml: "use: ser\nwith: { mode: seed-only }" },
+  ],
+};
+
+/**
+ * @param cfg The validated config.
+ * @param ctx The stage context.
+ * @returns An operator that emits one batch per SER iteration.
+ */
+export function operator(cfg: SerConfig, ctx: StageContext): OperatorFunction<Batch, Batch> {
+  return (source) =>
+    source.pipe(
+      toArray(),
+      concatMap((batches) => _run(batches, cfg, ctx)),
+    );
+}
+
+function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<Batch> {
+  const opts = loopOptions(cfg);
+  const featurizer = opts.model.input === "bag" ? opts.featurizer : null;
+  return defer(() => from(_setup())).pipe(
+    concatMap((loop) => {
+      const bar = ctx.progress("iterations", opts.mode === "ser" ? opts.stop.maxIterations + 1 : 1);
+      const phase = (k: number, text: string) => bar.status(`iteration ${k}: ${text}`);
+      return serLoop({ ...loop, onPhase: phase }).pipe(
+        map((e) => {
+          const r = e.state.metrics.iterations.at(-1)!;
+          if (!e.replayed) {
+            bar.tick();
+            ctx.log.info(`iteration ${r.iteration}`, {
+              status: r.status,
+              scored: r.scored,
+              selected: r.selected,
+              pool: r.poolSize,
+              validation: pct(r.validationAccuracy),
+              test: pct(r.testAccuracy),
+              precision: pct(r.selfLabelPrecision),
+            });
+          }
+          if (e.done) {
+            const f = e.state.metrics.final!;
+            ctx.log.info(`stopped: ${e.state.metrics.stopReason}`, {
+              kept: f.iteration,
+              test: pct(f.testAccuracy),
+            });
+            bar.done();
+          }
+          return eventBatch(e, loop.rows);
+        }),
+        finalize(() => loop.backend.destroy()),
+      );
+    }),
+    // Interrupted (SIGINT): end quietly; the committed iterations are what `--resume` continues.
+    catchError((e) => ctx.signal.aborted ? EMPTY : throwError(() => e)),
+  );
+
+  async function _setup() {
+    const where = `stage '${ctx.stageId}'`;
+    const data = collectPairs(batches);
+    if (featurizer) verifyIdColumns(batches, featurizer, where);
+    const features = featuresFromBatches(batches, { ...opts.model, featurizer: featurizer ?? undefined });
+    const backend = await backendFor(ctx.backend, opts.model, ctx.log);
+    try {
+      await backend.load(features);
+      const owner = {
+        runDir: ctx.runDir,
+        runId: ctx.runId,
+        stageId: ctx.stageId,
+        model: opts.model,
+        featurizer,
+      };
+      const store = await openPoolStore(ctx, owner, data, batches);
+      ctx.log.info("SER loop", {
+        mode: opts.mode,
+        pairs: data.n,
+        seed: data.seed.length,
+        unlabelled: data.unlabelled.length,
+        validation: data.validation.length,
+        test: data.test.length,
+        backend: backend.deviceName,
+      });
+      return {
+        data,
+        backend,
+        opts,
+        seed: ctx.rng.nextU32(),
+        store,
+        signal: ctx.signal,
+        log: ctx.log,
+        rows: batches.flatMap(pairRows),
+      };
+    } catch (e) {
+      backend.destroy();
+      throw e;
+    }
+  }
+}

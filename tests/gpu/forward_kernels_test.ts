@@ -1,0 +1,262 @@
+import { EmbeddingBagKernel } from "../../src/gpu/embedding_bag.ts";
+import { MlpHiddenKernel } from "../../src/gpu/mlp_hidden.ts";
+import { MlpOutputKernel } from "../../src/gpu/mlp_output.ts";
+import { activate } from "../../src/model/math.ts";
+import { gpuTest } from "./_webgpu.ts";
+import { assertClose, bufferOf, randoms, rngFor, run, sentinel } from "./_harness.ts";
+import assert from "node:assert/strict";
+
+const DIM = 5;
+const STRIDE = 3 * DIM + 3;
+
+/** Random CSR bags over `buckets` rows (sizes 0..6, duplicates and the edge rows included). */
+function randomBags(name: string, n: number, buckets: number) {
+  const rng = rngFor(name);
+  const offsets = new Uint32Array(3 * (n + 1));
+  const ids: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    for (let i = 0; i < n; i++) {
+      offsets[k * (n + 1) + i] = ids.length;
+      const size = i % 7 === 3 ? 0 : rng.int(7);
+      for (let t = 0; t < size; t++) {
+        const r = rng.next();
+        ids.push(
+          r < 0.1
+            ? 0
+            : r < 0.2
+            ? buckets - 1
+            : r < 0.3 && t > 0
+            ? ids[ids.length - 1]
+            : rng.int(buckets),
+        );
+      }
+    }
+    offsets[k * (n + 1) + n] = ids.length;
+  }
+  return { offsets, ids: new Uint32Array(ids), rng };
+}
+
+for (const pooling of ["mean", "sqrtn"] as const) {
+  gpuTest(
+    `embedding_bag ${pooling}-pools 29 slots from a table split in 3 chunks like a plain loop`,
+    async (gpu) => {
+      const n = 41, buckets = 1000, rowsPerChunk = 400, slots = 29, pairBase = 3;
+      const { offsets, ids, rng } = randomBags(`bag ${pooling}`, n, buckets);
+      const table = randoms(rng, buckets * DIM, 2);
+      table[7] = 1e30; // extreme but finite values pass through
+      const pairs = Uint32Array.from({ length: pairBase + slots }, () => rng.int(n));
+      const k = await EmbeddingBagKernel.load(gpu);
+      const chunks = [0, 1, 2].map((c) =>
+        bufferOf(
+          gpu,
+          table.subarray(c * rowsPerChunk * DIM, Math.min(buckets, (c + 1) * rowsPerChunk) * DIM),
+        )
+      );
+      const pooled = sentinel(gpu, slots * STRIDE + 7);
+      const [out] = await run(gpu, (arena, pass) => {
+        const g = k.bind(arena, {
+          pairs: bufferOf(gpu, pairs),
+          offsets: bufferOf(gpu, offsets),
+          ids: bufferOf(gpu, ids),
+          tables: chunks,
+          pooled,
+        });
+        k.record(pass, g, arena, {
+          n: slots,
+          dim: DIM,
+          pairBase,
+          pairsTotal: n,
+          rowsPerChunk,
+          stride: STRIDE,
+          pooling,
+          direct: false,
+        });
+      }, [pooled]);
+      const expected = new Float64Array(slots * STRIDE);
+      for (let i = 0; i < slots; i++) {
+        for (let b = 0; b < 3; b++) {
+          const pair = pairs[pairBase + i],
+            s = offsets[b * (n + 1) + pair],
+            e = offsets[b * (n + 1) + pair + 1];
+          const c = Math.max(e - s, 1), scale = pooling === "mean" ? 1 / c : 1 / Math.sqrt(c);
+          for (let d = 0; d < DIM; d++) {
+            let sum = 0;
+            for (let t = s; t < e; t++) sum += table[ids[t] * DIM + d];
+            expected[i * STRIDE + b * DIM + d] = sum * scale;
+          }
+          expected[i * STRIDE + 3 * DIM + b] = e - s;
+        }
+      }
+      assertClose(out, expected, "pooled");
+      for (let j = slots * STRIDE; j < slots * STRIDE + 7; j++) {
+        assert.ok(Number.isNaN(out[j]), `wrote past the output at ${j}`);
+      }
+    },
+  );
+}
+
+gpuTest(
+  "embedding_bag propagates a NaN table row into exactly the bags that hold it",
+  async (gpu) => {
+    const n = 20, buckets = 64, { offsets, ids, rng } = randomBags("bag nan", n, buckets);
+    const table = randoms(rng, buckets * DIM);
+    table[0 * DIM + 2] = NaN; // row 0 (in many bags), element 2
+    const k = await EmbeddingBagKernel.load(gpu);
+    const pooled = sentinel(gpu, n * STRIDE, -12345);
+    const pairs = Uint32Array.from({ length: n }, (_, i) => i);
+    const [out] = await run(gpu, (arena, pass) => {
+      const g = k.bind(arena, {
+        pairs: bufferOf(gpu, pairs),
+        offsets: bufferOf(gpu, offsets),
+        ids: bufferOf(gpu, ids),
+        tables: [bufferOf(gpu, table)],
+        pooled,
+      });
+      const shape = {
+        n,
+        dim: DIM,
+        pairBase: 0,
+        pairsTotal: n,
+        rowsPerChunk: buckets,
+        stride: STRIDE,
+      };
+      k.record(pass, g, arena, { ...shape, pooling: "mean", direct: false });
+    }, [pooled]);
+    let bagsWithRow0 = 0;
+    for (let i = 0; i < n; i++) {
+      for (let b = 0; b < 3; b++) {
+        const s = offsets[b * (n + 1) + i], e = offsets[b * (n + 1) + i + 1];
+        const has = ids.subarray(s, e).includes(0);
+        bagsWithRow0 += has ? 1 : 0;
+        for (let d = 0; d < DIM; d++) {
+          const v = out[i * STRIDE + b * DIM + d];
+          assert.equal(Number.isNaN(v), has && d === 2, `pair ${i} bag ${b} element ${d} = ${v}`);
+          assert.notEqual(v, -12345, `pair ${i} bag ${b} element ${d} not written`);
+        }
+      }
+    }
+    assert.ok(bagsWithRow0 > 0);
+  },
+);
+
+gpuTest(
+  "embedding_bag copies precomputed vectors (rows 3 pair + bag, 2 chunks) with zero counts",
+  async (gpu) => {
+    const n = 23, rng = rngFor("direct"), rowsPerChunk = 40;
+    const vectors = randoms(rng, 3 * n * DIM);
+    const pairs = Uint32Array.from({ length: n }, (_, i) => (i * 7) % n);
+    const k = await EmbeddingBagKernel.load(gpu);
+    const chunks = [
+      bufferOf(gpu, vectors.subarray(0, rowsPerChunk * DIM)),
+      bufferOf(gpu, vectors.subarray(rowsPerChunk * DIM)),
+    ];
+    const pooled = sentinel(gpu, n * STRIDE);
+    const unused = bufferOf(gpu, new Uint32Array(1));
+    const [out] = await run(gpu, (arena, pass) => {
+      const g = k.bind(arena, {
+        pairs: bufferOf(gpu, pairs),
+        offsets: unused,
+        ids: unused,
+        tables: chunks,
+        pooled,
+      });
+      k.record(pass, g, arena, {
+        n,
+        dim: DIM,
+        pairBase: 0,
+        pairsTotal: n,
+        rowsPerChunk,
+        stride: STRIDE,
+        pooling: "sqrtn",
+        direct: true,
+      });
+    }, [pooled]);
+    const expected = new Float32Array(n * STRIDE);
+    for (let i = 0; i < n; i++) {
+      for (let b = 0; b < 3; b++) {
+        expected.set(
+          vectors.subarray((3 * pairs[i] + b) * DIM, (3 * pairs[i] + b + 1) * DIM),
+          i * STRIDE + b * DIM,
+        );
+      }
+    }
+    assert.deepEqual(out, expected);
+  },
+);
+
+/** Expected z rows and rewards of pooled inputs, in float64. */
+function mlpReference(
+  pooled: Float32Array,
+  theta: Float32Array,
+  n: number,
+  hidden: number,
+  features: number,
+  act: "gelu" | "relu",
+) {
+  const z = new Float64Array(2 * n * hidden), r = new Float64Array(2 * n);
+  const w2 = hidden * features + hidden;
+  for (let i = 0; i < n; i++) {
+    for (let s = 0; s < 2; s++) {
+      const x = new Float64Array(features), base = i * STRIDE;
+      for (let d = 0; d < DIM; d++) {
+        const p = pooled[base + d], q = pooled[base + (1 + s) * DIM + d];
+        x[d] = p, x[DIM + d] = q, x[2 * DIM + d] = p * q;
+      }
+      if (features > 3 * DIM) {
+        x[3 * DIM] = Math.log1p(pooled[base + 3 * DIM]),
+          x[3 * DIM + 1] = Math.log1p(pooled[base + 3 * DIM + 1 + s]);
+      }
+      let rew = theta[w2 + hidden];
+      for (let h = 0; h < hidden; h++) {
+        let acc = theta[hidden * features + h];
+        for (let f = 0; f < features; f++) acc += theta[h * features + f] * x[f];
+        z[(2 * i + s) * hidden + h] = acc;
+        rew += theta[w2 + h] * activate(acc, act);
+      }
+      r[2 * i + s] = rew;
+    }
+  }
+  return { z, r };
+}
+
+for (const [dense, act] of [[true, "gelu"], [false, "relu"]] as const) {
+  gpuTest(
+    `mlp_hidden and mlp_output match a plain loop on 37 pairs (${
+      dense ? "dense features" : "no dense features"
+    }, ${act})`,
+    async (gpu) => {
+      const n = 37, hidden = 19, features = 3 * DIM + (dense ? 2 : 0), rng = rngFor(`mlp ${dense}`);
+      const pooled = randoms(rng, n * STRIDE);
+      for (let i = 0; i < n; i++) {
+        for (let b = 0; b < 3; b++) pooled[i * STRIDE + 3 * DIM + b] = rng.int(50);
+      }
+      for (let d = 0; d < DIM; d++) pooled[5 * STRIDE + d] = 40, pooled[6 * STRIDE + d] = -40; // |z| large
+      const theta = randoms(rng, hidden * features + 2 * hidden + 1);
+      const hk = await MlpHiddenKernel.load(gpu), ok = await MlpOutputKernel.load(gpu);
+      const pb = bufferOf(gpu, pooled), tb = bufferOf(gpu, theta);
+      const z = sentinel(gpu, 2 * n * hidden),
+        outBase = 3,
+        rewards = sentinel(gpu, outBase + 2 * n);
+      const [zOut, rOut] = await run(gpu, (arena, pass) => {
+        hk.record(pass, hk.bind(arena, { pooled: pb, theta: tb, z }), arena, {
+          n,
+          dim: DIM,
+          hidden,
+          features,
+          stride: STRIDE,
+        });
+        ok.record(pass, ok.bind(arena, { z, theta: tb, rewards }), arena, {
+          rows: 2 * n,
+          hidden,
+          features,
+          activation: act,
+          outBase,
+        });
+      }, [z, rewards]);
+      const ref = mlpReference(pooled, theta, n, hidden, features, act);
+      assertClose(zOut, ref.z, "z", 1e-4);
+      assertClose(rOut.subarray(outBase), ref.r, "reward", 1e-4);
+      assert.ok(rOut.subarray(0, outBase).every(Number.isNaN), "wrote before outBase");
+    },
+  );
+}

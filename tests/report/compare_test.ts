@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import {
+  type CompareMethod,
+  type CompareRun,
+  formatCompareTable,
+  meanStd,
+  summarizeCompare,
+} from "../../src/report/compare.ts";
+
+const acc: Record<CompareMethod, number[]> = {
+  "seed-only": [0.70, 0.72, 0.71],
+  ser: [0.74, 0.75, 0.73],
+  "all-labels": [0.80, 0.82, 0.81],
+};
+const runs: CompareRun[] = [7, 8, 9].flatMap((seed, i) =>
+  (Object.keys(acc) as CompareMethod[]).map((method) => ({
+    seed,
+    method,
+    testAccuracy: acc[method][i],
+    labels: method === "all-labels" ? 1000 : 100,
+    selfLabels: method === "ser" ? 300 + i : 0,
+    stopReason: "x",
+    runDir: `runs/c/seed-${seed}/${method}`,
+  }))
+);
+
+Deno.test("meanStd() gives the mean and the sample standard deviation", () => {
+  assert.deepEqual(meanStd([2, 4, 4, 4, 5, 5, 7, 9]), { mean: 5, std: Math.sqrt(32 / 7) });
+  assert.deepEqual(meanStd([3]), { mean: 3, std: 0 });
+});
+
+Deno.test("summarizeCompare() gives per-method means, the gap closed and the per-seed difference", () => {
+  const r = summarizeCompare("p", [7, 8, 9], runs);
+  assert.deepEqual(r.seeds, [7, 8, 9]);
+  assert.deepEqual(r.methods.ser.runs, [0.74, 0.75, 0.73]);
+  assert.ok(Math.abs(r.methods["seed-only"].mean - 0.71) < 1e-12);
+  assert.ok(Math.abs(r.methods["all-labels"].std - 0.01) < 1e-12);
+  assert.equal(r.methods["all-labels"].labels, 1000);
+  assert.equal(r.methods.ser.selfLabels, 301);
+  // (0.74 - 0.71) / (0.81 - 0.71) = 0.3
+  assert.ok(Math.abs(r.gapClosed! - 0.3) < 1e-9);
+  // Per-seed differences 0.04, 0.03, 0.02: mean 0.03, std 0.01.
+  assert.ok(Math.abs(r.diff.mean - 0.03) < 1e-12);
+  assert.ok(Math.abs(r.diff.std - 0.01) < 1e-12);
+});
+
+Deno.test("summarizeCompare() names a missing run", () => {
+  assert.throws(
+    () => summarizeCompare("p", [7, 10], runs),
+    new RangeError("Cannot summarize compare as the seed-only run of seed 10 is missing"),
+  );
+});
+
+Deno.test("formatCompareTable() prints one row per method and the verdict lines", () => {
+  const t = formatCompareTable(summarizeCompare("p", [7, 8, 9], runs)).split("\n");
+  assert.equal(t[0], "p: 3 seeds (7, 8, 9)");
+  assert.match(t[3], /^seed-only\s+71\.00%\s+1\.00\s+100\s+0\s+70\.00 72\.00 71\.00$/);
+  assert.match(t[4], /^ser\s+74\.00%/);
+  assert.match(t[5], /^all-labels\s+81\.00%/);
+  assert.ok(t.includes("SER - seed-only: +3.00 pts (std over seeds 1.00)"));
+  assert.ok(t.includes("gap closed (seed-only -> all-labels): 30.0%"));
+});

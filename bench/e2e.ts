@@ -20,7 +20,7 @@ import type { HeldSplit } from "../src/data/split_assign.ts";
 import { createLogger } from "../src/util/log.ts";
 import { peakRssBytes } from "./lib/machine.ts";
 import { runSer, serOptions, type SerRunResult } from "./lib/ser_run.ts";
-import { runChild, tail } from "./lib/subprocess.ts";
+import { denoRun, runChild, tail } from "./lib/subprocess.ts";
 import { worldData } from "./lib/world_data.ts";
 
 /** The shipped `pipelines/ser-synthetic.yaml` settings of the `evolve` stage. */
@@ -146,10 +146,7 @@ export async function runE2e(o: {
     failures: { pairs: number; backend: string; error: string }[] = [];
   for (const pairs of o.sizes) {
     for (const backend of o.backends) {
-      const args = [
-        "run",
-        "-A",
-        new URL(import.meta.url).pathname,
+      const [cmd, args] = denoRun(new URL(import.meta.url).pathname, [
         "--one",
         "--sizes",
         String(pairs),
@@ -160,8 +157,8 @@ export async function runE2e(o: {
         "--seed",
         String(o.seed),
         ...(o.pool ? [] : ["--no-pool"]),
-      ];
-      const out = await runChild(Deno.execPath(), args, { timeoutS: o.timeoutS ?? 3600 });
+      ]);
+      const out = await runChild(cmd, args, { timeoutS: o.timeoutS ?? 3600 });
       const line = out.stdout.trim().split("\n").filter((l) => l.startsWith("{")).at(-1);
       if (out.code === 0 && line) {
         const r = JSON.parse(line) as E2eResult;

@@ -30,6 +30,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd) || { echo "Cannot create OUTDIR '$OUT'" >&2; exit 2; }
 START=$(date +%s)
 export NO_COLOR=1 DENO_NO_UPDATE_CHECK=1
+# Use node_modules as vendored: never install (the GPU machine has no network, and DuckDB is
+# not needed there); child processes of the benchmark get the same flag.
+export SERFLOW_BENCH_DENO_FLAGS="--node-modules-dir=manual"
+NM="--node-modules-dir=manual"
 
 if [ -n "${DENO_XZ:-}" ]; then
   [ -f "$DENO_XZ" ] || { echo "Cannot unpack Deno as DENO_XZ='$DENO_XZ' is not a file" >&2; exit 2; }
@@ -63,24 +67,25 @@ step() { # step NAME LIMIT_S CMD...: runs CMD with a time limit, logs to OUT/NAM
 
 ENTRIES="bench/lib/adapter_check.ts bench/lib/gpu_roofline.ts bench/gpu_kernels_bench.ts bench/e2e.ts bench/main.ts bench/peers/serflow_rm.ts bench/peers/tfjs_rm.ts"
 for f in $ENTRIES; do
-  if "$DENO" info "$f" 2>/dev/null | grep -q "@duckdb"; then
+  if "$DENO" info $NM "$f" 2>/dev/null | grep -q "@duckdb"; then
     echo "Cannot run the GPU benchmark as $f imports @duckdb/node-api: keep DuckDB out of its graph" >&2
     exit 1
   fi
 done
 
-"$DENO" run -A bench/lib/adapter_check.ts $ALLOW_SW > "$OUT/adapter.json" || exit 1
+"$DENO" run -A $NM bench/lib/adapter_check.ts $ALLOW_SW > "$OUT/adapter.json" || exit 1
 echo "gpu.sh: adapter $(grep -m1 '"description"' "$OUT/adapter.json")"
 
-step roofline 100 "$DENO" run -A bench/lib/gpu_roofline.ts --pairs "$PAIRS_ROOF" --repeats "$REPEATS" --out "$OUT/roofline.json"
+step roofline 100 "$DENO" run -A $NM bench/lib/gpu_roofline.ts --pairs "$PAIRS_ROOF" --repeats "$REPEATS" --out "$OUT/roofline.json"
 if [ "$QUICK" = 1 ]; then
   echo "gpu.sh: kernels skipped (--quick)"
 else
-  step kernels 90 sh -c "'$DENO' bench --json -A --no-check bench/gpu_kernels_bench.ts > '$OUT/kernels.json'"
+  step kernels 90 sh -c "'$DENO' bench --json -A --no-check $NM bench/gpu_kernels_bench.ts > '$OUT/kernels.json'"
 fi
-step e2e 130 "$DENO" run -A bench/e2e.ts --sizes "$E2E_SIZES" --backends webgpu --no-pool --iterations 3 --out "$OUT/e2e.json"
-step peers 130 "$DENO" run -A bench/main.ts --only peers --peers serflow-webgpu,torch-cuda,tfjs-webgpu \
-  --peer-pairs "$PEER_PAIRS" --peer-rounds "$PEER_ROUNDS" --peer-epochs "$PEER_EPOCHS" --out-dir "$OUT" --no-md
+step e2e 130 "$DENO" run -A $NM bench/e2e.ts --sizes "$E2E_SIZES" --backends webgpu --no-pool --iterations 3 --out "$OUT/e2e.json"
+step peers 130 "$DENO" run -A $NM bench/main.ts --only peers --peers serflow-webgpu,torch-cuda,tfjs-webgpu \
+  --peer-pairs "$PEER_PAIRS" --peer-rounds "$PEER_ROUNDS" --peer-epochs "$PEER_EPOCHS" --out-dir "$OUT" \
+  --plots-dir "$OUT" --no-md
 
 echo "gpu.sh: done in $(( $(date +%s) - START ))s; files: $(ls "$OUT" | tr '\n' ' ')"
 [ -n "${TMP_DENO:-}" ] && rm -rf "$TMP_DENO"

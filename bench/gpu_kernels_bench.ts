@@ -9,8 +9,8 @@
  * submission and one 8-byte readback. After the runs, the kernels' bytes and flops per call
  * (`GpuBackend.lastCost`) are printed, to turn times into GB/s and GFLOP/s.
  *
- * Skips (with a message) when there is no adapter. On Mesa's llvmpipe it is slow: it measures
- * the software adapter, not a GPU.
+ * Skips (with a message) when there is no adapter. On Mesa's llvmpipe it is slow (about 3
+ * minutes on 2 cores): it measures the software adapter, not a GPU.
  *
  * Run: `deno bench -A bench/gpu_kernels_bench.ts`
  *
@@ -69,7 +69,7 @@ if (!(await hasWebGpu())) {
       name: `WebGPU (${device}): score ${batch} pairs`,
       group: "score",
       warmup: 1,
-      n: 3,
+      n: 2,
       fn: async () => {
         await backend.score(indices);
         costs[`score ${batch}`] = backend.lastCost;
@@ -81,8 +81,10 @@ if (!(await hasWebGpu())) {
     Deno.bench({
       name: `WebGPU (${device}): train one epoch of ${PAIRS} pairs, batch ${batch}`,
       group: "train",
-      warmup: 1,
-      n: 2,
+      // Kernels are compiled in create() and scratch grows during scoring: no warm-up needed,
+      // and one epoch on a software adapter takes tens of seconds.
+      warmup: 0,
+      n: 1,
       fn: async () => {
         await backend.trainEpoch(set, order, { ...DEFAULT_TRAIN, batchSize: batch });
         costs[`train ${batch}`] = backend.lastCost;

@@ -23,6 +23,7 @@ import { PEER_IDS, runPeers } from "./lib/peers.ts";
 import { renderPlots } from "./lib/plots.ts";
 import { addRunRow, type BenchResults, resultPath, runRow, writeResults } from "./lib/results.ts";
 import { serOptions } from "./lib/ser_run.ts";
+import { replaceLatest, summaryMarkdown } from "./lib/summary_md.ts";
 import { worldData } from "./lib/world_data.ts";
 import { E2E_MODEL, E2E_TRAIN } from "./e2e.ts";
 
@@ -74,9 +75,11 @@ export async function main(args: string[]): Promise<number> {
       machine.adapter?.description ?? "none"
     }; load ${machine.loadAverage.join(" ")}`,
   );
-  const sections: Record<string, unknown> = {};
   let failed = false;
   const path = resultPath(v["out-dir"]!, date, machineTag(machine), quick);
+  // A partial run (--only) on the same day and machine adds its sections to that day's file.
+  const sections: Record<string, unknown> = quick ? {} : await Deno.readTextFile(path)
+    .then((t) => (JSON.parse(t) as BenchResults).sections ?? {}, () => ({}));
   const snapshot = (): BenchResults => ({
     version: 1,
     date,
@@ -219,7 +222,7 @@ export async function main(args: string[]): Promise<number> {
     const e2e = (sections.e2e as any)?.results ?? [];
     // deno-lint-ignore no-explicit-any
     const plots = renderPlots((sections.growth as any) ?? null, e2e);
-    await Deno.mkdir(plotsDir, { recursive: true });
+    if (Object.keys(plots).length) await Deno.mkdir(plotsDir, { recursive: true });
     for (const [name, svg] of Object.entries(plots)) {
       await Deno.writeTextFile(`${plotsDir}/${name}`, svg);
     }
@@ -229,8 +232,9 @@ export async function main(args: string[]): Promise<number> {
     const md = `${ROOT}/BENCHMARKS.md`;
     const text = await Deno.readTextFile(md).catch(() => "# Benchmarks\n");
     const rel = path.startsWith(ROOT + "/") ? path.slice(ROOT.length + 1) : path;
-    await Deno.writeTextFile(md, addRunRow(text, runRow(results, rel)));
-    log(`BENCHMARKS.md: runs table updated`);
+    const full = only.size === 4 ? replaceLatest(text, summaryMarkdown(results)) : text;
+    await Deno.writeTextFile(md, addRunRow(full, runRow(results, rel)));
+    log(`BENCHMARKS.md: runs table${only.size === 4 ? " and latest results" : ""} updated`);
   }
   return failed ? 1 : 0;
 }

@@ -22,7 +22,10 @@ import { type AdapterDescription, describeAdapter } from "./machine.ts";
  * if (adapterProblem(sw, false) === null || adapterProblem(sw, true) !== null) throw new Error();
  * ```
  */
-export function adapterProblem(a: AdapterDescription | null, allowSoftware: boolean): string | null {
+export function adapterProblem(
+  a: AdapterDescription | null,
+  allowSoftware: boolean,
+): string | null {
   if (!a) {
     return "Cannot run the GPU benchmark as no WebGPU adapter was found: install the NVIDIA " +
       "driver's Vulkan ICD (and libvulkan1), or set VK_DRIVER_FILES to its nvidia_icd.json";

@@ -9,7 +9,7 @@
 import { growthExponent } from "./stats.ts";
 import type { GrowthPoint } from "./growth_child.ts";
 import { writeNpy } from "./npy.ts";
-import { runChild, tail } from "./subprocess.ts";
+import { denoRun, runChild, tail } from "./subprocess.ts";
 import { featurizeRows, syntheticRows } from "./world_data.ts";
 
 /** One pool size's timings (measured by `pool_growth.ts`). */
@@ -59,10 +59,7 @@ async function point(
   backend: string,
   extra: string[],
 ): Promise<GrowthPoint | string> {
-  const args = [
-    "run",
-    "-A",
-    CHILD,
+  const [cmd, args] = denoRun(CHILD, [
     "--cache",
     cache,
     "--n",
@@ -70,8 +67,8 @@ async function point(
     "--backend",
     backend,
     ...extra,
-  ];
-  const out = await runChild(Deno.execPath(), args, { timeoutS: 1800 });
+  ]);
+  const out = await runChild(cmd, args, { timeoutS: 1800 });
   const line = out.stdout.trim().split("\n").filter((l) => l.startsWith("{")).at(-1);
   if (out.code !== 0 || !line) return `exit ${out.code}: ${tail(out.stderr, 3)}`;
   return JSON.parse(line) as GrowthPoint;

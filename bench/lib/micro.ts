@@ -107,35 +107,39 @@ export async function runMicroBenches(
     }
   }
   if (files.length === 0 || opts.dryRun) return { files, missing, results: [] };
-  const args = [
-    "bench",
-    "--json",
-    "-A",
-    "--no-check",
-    ...(opts.filter ? ["--filter", opts.filter] : []),
-    ...files,
-  ];
-  const out = await runChild(Deno.execPath(), args, {
-    timeoutS: opts.timeoutS,
-    cwd: root,
-    env: opts.env,
-  });
-  const start = out.stdout.indexOf("{");
-  if (start < 0) {
-    return {
-      files,
-      missing,
-      results: [],
-      error: out.timedOut
-        ? `timed out after ${opts.timeoutS} s`
-        : `exit ${out.code}: ${tail(out.stderr, 6)}`,
-    };
+  // One process per file: a file that fails to load does not hide the others' results.
+  const results: MicroResult[] = [], errors: string[] = [];
+  for (const file of files) {
+    const args = [
+      "bench",
+      "--json",
+      "-A",
+      "--no-check",
+      ...(opts.filter ? ["--filter", opts.filter] : []),
+      file,
+    ];
+    const out = await runChild(Deno.execPath(), args, {
+      timeoutS: opts.timeoutS,
+      cwd: root,
+      env: opts.env,
+    });
+    const start = out.stdout.indexOf("{");
+    if (start >= 0) {
+      try {
+        results.push(...parseDenoBench(out.stdout.slice(start), `file://${root}/`));
+      } catch {
+        errors.push(`${file}: unreadable JSON output`);
+      }
+    }
+    if (out.code !== 0 || out.timedOut) {
+      errors.push(
+        `${file}: ${
+          out.timedOut
+            ? `timed out after ${opts.timeoutS} s`
+            : `exit ${out.code}: ${tail(out.stderr, 6)}`
+        }`,
+      );
+    }
   }
-  const results = parseDenoBench(out.stdout.slice(start), `file://${root}/`);
-  return {
-    files,
-    missing,
-    results,
-    ...(out.code !== 0 ? { error: `exit ${out.code}: ${tail(out.stderr, 6)}` } : {}),
-  };
+  return { files, missing, results, ...(errors.length ? { error: errors.join("\n") } : {}) };
 }

@@ -8,7 +8,7 @@
 import { describeAdapter } from "./machine.ts";
 import { parsePeerOutput, type PeerResult } from "./peer_result.ts";
 import { median, pairedRatio, range } from "./stats.ts";
-import { runChild, tail } from "./subprocess.ts";
+import { denoRun, runChild, tail } from "./subprocess.ts";
 
 /** A peer implementation and how to start it. */
 export interface PeerSpec {
@@ -45,12 +45,10 @@ const here = (p: string) => new URL(`../peers/${p}`, import.meta.url).pathname;
  * ```
  */
 export function peerSpec(id: string, dataDir: string, python = defaultPython()): PeerSpec {
-  const deno = (file: string, backend: string, needs: PeerSpec["needs"]): PeerSpec => ({
-    id,
-    cmd: Deno.execPath(),
-    args: ["run", "-A", here(file), "--data", dataDir, "--backend", backend],
-    needs,
-  });
+  const deno = (file: string, backend: string, needs: PeerSpec["needs"]): PeerSpec => {
+    const [cmd, args] = denoRun(here(file), ["--data", dataDir, "--backend", backend]);
+    return { id, cmd, args, needs };
+  };
   const torch = (extra: string[], needs: PeerSpec["needs"]): PeerSpec => ({
     id,
     cmd: python,

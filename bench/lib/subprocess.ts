@@ -86,3 +86,23 @@ export async function runChild(
 export function tail(text: string, n = 8): string {
   return text.trimEnd().split("\n").slice(-n).join("\n");
 }
+
+/**
+ * The command line that runs a Deno script in a child process with all permissions, passing on
+ * the flags in `SERFLOW_BENCH_DENO_FLAGS` (e.g. `--node-modules-dir=manual`, which `bench/gpu.sh`
+ * sets so that children use the vendored node_modules as they are and never try to install).
+ *
+ * @param script The script path.
+ * @param args Its arguments.
+ * @returns The program and its arguments.
+ * @example
+ * ```ts
+ * import { denoRun } from "./subprocess.ts";
+ * const [cmd, args] = denoRun("x.ts", ["--n", "1"]);
+ * if (cmd !== Deno.execPath() || args.at(-1) !== "1") throw new Error();
+ * ```
+ */
+export function denoRun(script: string, args: string[]): [string, string[]] {
+  const extra = (Deno.env.get("SERFLOW_BENCH_DENO_FLAGS") ?? "").split(/\s+/).filter((x) => x);
+  return [Deno.execPath(), ["run", "-A", ...extra, script, ...args]];
+}

@@ -62,6 +62,7 @@ export class GpuBackend implements RewardBackend {
   readonly #scoreChunk: number;
   #features?: { host: PairFeatures; gpu: GpuFeatures; planner: TrainPlanner };
   #hasParams = false;
+  #destroyed = false;
   #tail: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -186,6 +187,8 @@ export class GpuBackend implements RewardBackend {
 
   /** Frees device memory, and destroys the device if the backend opened it. */
   destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
     this.#features?.gpu.destroy();
     this.#features = undefined;
     this.#state.destroy();
@@ -222,6 +225,9 @@ export class GpuBackend implements RewardBackend {
   /** Runs calls one at a time (they share scratch buffers), each failing on its own. */
   #serial<T>(fn: () => T | Promise<T>): Promise<T> {
     const run = this.#tail.then(() => {
+      if (this.#destroyed) {
+        throw new Error("Cannot use the WebGPU backend as it was destroyed: create a new one");
+      }
       this.#gpu.assertAlive();
       return fn();
     });

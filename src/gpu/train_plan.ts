@@ -13,6 +13,7 @@
  * @module
  */
 import type { ModelConfig, PairFeatures, TrainSet } from "../model/types.ts";
+import { ROW_WORDS, StepRowLister } from "./step_rows.ts";
 
 /** One touched-row range of a step that lives in one table chunk. */
 export interface ChunkRange {
@@ -24,8 +25,6 @@ export interface ChunkRange {
 
 /** Contributions summed by one invocation of `embedding_grad` (a frequent row's block). */
 export const GRAD_BLOCK = 64;
-/** u32 words per touched row in the `rows` list: (row, first, end, blocked). */
-export const ROW_WORDS = 4;
 
 /** One mini-batch. */
 export interface StepPlan {
@@ -70,8 +69,7 @@ export class TrainPlanner {
   readonly #rowsPerChunk: number;
   readonly #maxEntries: number;
   readonly #dim: number;
-  #count: Int32Array;
-  #uniq = new Uint32Array(1024);
+  readonly #lister: StepRowLister;
 
   /**
    * @param f The loaded features.
@@ -85,7 +83,7 @@ export class TrainPlanner {
     this.#rowsPerChunk = rowsPerChunk;
     this.#maxEntries = maxEntries;
     this.#dim = cfg.dim;
-    this.#count = new Int32Array(this.#bag ? cfg.buckets : 0);
+    this.#lister = new StepRowLister(f, this.#bag ? cfg.buckets : 0);
   }
 
   #tokens(i: number): number {
@@ -180,7 +178,7 @@ export class TrainPlanner {
       };
       if (this.#bag) {
         const u0 = u, c0 = c;
-        [u, c] = this.#stepRows(pairs.subarray(pos, pos + step.n), rows, contribs, u, c);
+        [u, c] = this.#lister.list(pairs.subarray(pos, pos + step.n), rows, contribs, u, c);
         step.touched = u - u0;
         step.contributions = c - c0;
         step.chunks = this.#chunkRanges(rows, u0, u);
@@ -211,52 +209,6 @@ export class TrainPlanner {
     };
   }
 
-  /** Lists one step's touched rows (sorted) and their contributions (slot order). */
-  #stepRows(
-    pairs: Uint32Array,
-    rows: Uint32Array,
-    contribs: Uint32Array,
-    u: number,
-    c: number,
-  ): [number, number] {
-    const f = this.#f, count = this.#count;
-    const bags = [[f.promptOffsets, f.promptIds], [f.aOffsets, f.aIds], [
-      f.bOffsets,
-      f.bIds,
-    ]] as const;
-    let distinct = 0;
-    for (let i = 0; i < pairs.length; i++) {
-      for (const [offs, ids] of bags) {
-        for (let t = offs[pairs[i]]; t < offs[pairs[i] + 1]; t++) {
-          if (count[ids[t]]++ === 0) {
-            if (distinct === this.#uniq.length) this.#growUniq();
-            this.#uniq[distinct++] = ids[t];
-          }
-        }
-      }
-    }
-    const uniq = this.#uniq.subarray(0, distinct).sort();
-    for (let j = 0; j < distinct; j++) {
-      const row = uniq[j], e = ROW_WORDS * (u + j);
-      rows[e] = row;
-      rows[e + 1] = c;
-      c += count[row];
-      rows[e + 2] = c;
-      rows[e + 3] = 0;
-      count[row] = rows[e + 1]; // now the row's write cursor
-    }
-    for (let i = 0; i < pairs.length; i++) {
-      for (let k = 0; k < 3; k++) {
-        const [offs, ids] = bags[k];
-        for (let t = offs[pairs[i]]; t < offs[pairs[i] + 1]; t++) {
-          contribs[count[ids[t]]++] = 3 * i + k;
-        }
-      }
-    }
-    for (let j = 0; j < distinct; j++) count[uniq[j]] = 0;
-    return [u + distinct, c];
-  }
-
   #chunkRanges(rows: Uint32Array, u0: number, u1: number): ChunkRange[] {
     const out: ChunkRange[] = [];
     for (let j = u0; j < u1; j++) {
@@ -266,12 +218,6 @@ export class TrainPlanner {
       else out.push({ chunk, rowBase: j, count: 1 });
     }
     return out;
-  }
-
-  #growUniq(): void {
-    const next = new Uint32Array(this.#uniq.length * 2);
-    next.set(this.#uniq);
-    this.#uniq = next;
   }
 }
 

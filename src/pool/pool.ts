@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Batch } from "../pipeline/types.ts";
 import { acquireInstance, type InstanceLease } from "./instances.ts";
+import { SerialQueue } from "./serial_queue.ts";
 import { checkVersion, migrate, schemaVersion } from "./migrate.ts";
 import { createStaging } from "./staging.ts";
 import { PoolTransaction } from "./transaction.ts";
@@ -44,8 +44,7 @@ export class Pool {
   #conn: DuckDBConnection;
   #runId: string | null = null;
   #closed = false;
-  #queue: Promise<unknown> = Promise.resolve();
-  #inside = new AsyncLocalStorage<{ active: boolean }>();
+  #queue = new SerialQueue();
 
   private constructor(
     path: string,
@@ -120,7 +119,7 @@ export class Pool {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#queue;
+    await this.#queue.idle();
     this.#conn.closeSync();
     this.#lease.release();
   }
@@ -132,25 +131,7 @@ export class Pool {
         new Error(`Cannot call Pool.${name}() as pool '${this.path}' is closed`),
       );
     }
-    if (this.#inside.getStore()?.active) {
-      return Promise.reject(
-        new Error(
-          `Cannot call Pool.${name}() inside work of the same pool (e.g. a pool.transaction() ` +
-            `callback), as it would wait for itself: use the transaction handle 'tx' instead`,
-        ),
-      );
-    }
-    const run = async () => {
-      const marker = { active: true };
-      try {
-        return await this.#inside.run(marker, () => fn(this.#conn));
-      } finally {
-        marker.active = false;
-      }
-    };
-    const p = this.#queue.then(run, run);
-    this.#queue = p.catch(() => {});
-    return p;
+    return this.#queue.run(`Pool.${name}`, () => fn(this.#conn));
   }
 
   /** Like `#exclusive`, inside one transaction; refuses on a read-only handle. */

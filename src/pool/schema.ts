@@ -3,7 +3,8 @@
  *
  * `labels` is append-only: a pair's current label is its latest row (by iteration, then
  * `label_id`, the order of writing); a row with a null `label` withdraws the pair's label.
- * `label_id` stays below 2^40 and `iteration` is >= 0, which the views' sort key relies on.
+ * `label_id` stays below 2^40 and `iteration` is >= 0, which the views' sort key relies on;
+ * `meta.last_label_id` counts the label ids handed out (transactionally).
  *
  * @module
  */
@@ -71,6 +72,7 @@ export const TABLES_V1: readonly string[] = [
     metrics JSON,
     created_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
   )`,
+  `INSERT INTO meta VALUES ('last_label_id', '0')`,
   `CREATE TABLE rejects (
     run_id VARCHAR NOT NULL,
     file VARCHAR NOT NULL,

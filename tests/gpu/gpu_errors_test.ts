@@ -85,9 +85,17 @@ gpuTest("losing the device rejects pending and later work instead of hanging", a
   b.destroy();
 });
 
-gpuTest("a backend that owns its device refuses work after destroy()", async () => {
-  const b = await GpuBackend.create(SMALL);
-  await b.load(randomPairs(rngFor("destroyed"), 5, SMALL.buckets));
-  b.destroy();
-  await assert.rejects(settles(b.score(new Uint32Array([0]))), /as it was destroyed/);
-});
+gpuTest(
+  "a backend refuses work after destroy(), with its own device or a shared one",
+  async (gpu) => {
+    for (const shared of [undefined, gpu]) {
+      const b = await GpuBackend.create(SMALL, { gpu: shared });
+      await b.load(randomPairs(rngFor("destroyed"), 5, SMALL.buckets));
+      b.destroy();
+      await assert.rejects(settles(b.score(new Uint32Array([0]))), {
+        message: "Cannot use the WebGPU backend as it was destroyed: create a new one",
+      });
+    }
+    assert.equal(gpu.isLost, false, "destroying a backend must not destroy a shared device");
+  },
+);

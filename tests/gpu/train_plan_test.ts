@@ -1,5 +1,6 @@
 import { checkTrainSet } from "../../src/gpu/check_train_set.ts";
-import { GRAD_BLOCK, ROW_WORDS, type SegmentPlan, TrainPlanner } from "../../src/gpu/train_plan.ts";
+import { ROW_WORDS } from "../../src/gpu/step_rows.ts";
+import { GRAD_BLOCK, type SegmentPlan, TrainPlanner } from "../../src/gpu/train_plan.ts";
 import { planTable } from "../../src/gpu/table.ts";
 import { DEFAULT_MODEL } from "../../src/model/types.ts";
 import { rngFor } from "./_harness.ts";

@@ -175,9 +175,9 @@ Deno.test("appendLabels() with skipDuplicates does not repeat labels already sto
       [
         [1, "a", 1],
         [2, "b", -1],
-        [4, "b", 1],
-        [5, "a", 1],
-        [6, "b", -1],
+        [6, "b", 1], // ids 3-6 were reserved by the two calls that skipped rows
+        [7, "a", 1],
+        [8, "b", -1],
       ],
     );
   });
@@ -215,5 +215,25 @@ Deno.test("appendLabels() refuses bad rows with what, where and how to fix", asy
         "Cannot append labels as no run is given: set 'runId' or call startRun on the pool first",
     });
     assert.deepEqual(await labelsAt(pool, "SELECT count(*) FROM labels"), [[0]]);
+  });
+});
+
+Deno.test("label ids continue after the last commit, and after labels written without the counter", async () => {
+  await withPool(":memory:", async (pool) => {
+    await pool.startRun({ runId: "r", pipeline: "t" });
+    const one = { pairId: ["a"], label: [1], origin: "self" as const, iteration: 1, rule: "x" };
+    await pool.appendLabels(one);
+    await assert.rejects(() =>
+      pool.transaction(async (tx) => {
+        await tx.appendLabels(one);
+        throw new Error("abort");
+      })
+    );
+    await pool.appendLabels(one);
+    await pool.query("DELETE FROM meta WHERE key = 'last_label_id'", { write: true });
+    await pool.appendLabels(one);
+    assert.deepEqual(await labelsAt(pool, "SELECT label_id FROM labels ORDER BY 1"), [[1], [2], [
+      3,
+    ]]);
   });
 });

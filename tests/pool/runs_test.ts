@@ -19,7 +19,12 @@ Deno.test("startRun() records a run; the same id again resumes it", async () => 
     assert.equal(stopped?.stopReason, "SIGINT");
     assert.ok(stopped?.finishedAt);
     assert.deepEqual(
-      (await pool.query("SELECT pipeline, config->>'seed', git_commit FROM runs")).rows,
+      (await pool.query(
+        "SELECT pipeline, config->>'seed', git_commit FROM runs WHERE run_id = $1",
+        {
+          values: ["r1"],
+        },
+      )).rows,
       [["p", "7", "abc"]],
     );
     const resumable = await pool.findResumableRun("p");

@@ -2,7 +2,9 @@
  * Phase timings of the real SER loop without changing it: the loop announces its phases through
  * `onPhase` ("scoring ...", "training on ...", "evaluating"), and a wrapped backend and store
  * time the calls made inside each phase. Per iteration this gives score, select (the rest of the
- * scoring phase), train, evaluate, parameter readback and pool write (the store's commit).
+ * scoring phase), train (epochs and the weight resets), evaluate (validation scoring for early
+ * stopping, validation and test metrics), parameter readback (best-epoch snapshots and the
+ * checkpoint's copy) and pool write (the store's commit).
  *
  * @module
  */
@@ -90,7 +92,9 @@ export class PhaseTimer {
       c.score_s += spent.score;
       c.select_s += Math.max(0, rest - spent.score);
     } else if (this.#phase.startsWith("training")) {
-      c.train_s += rest;
+      // Early stopping scores the validation pairs after each epoch: that is evaluation.
+      c.train_s += Math.max(0, rest - spent.evaluate - spent.score);
+      c.evaluate_s += spent.evaluate + spent.score;
     } else {
       c.evaluate_s += spent.evaluate + spent.score;
     }

@@ -24,6 +24,8 @@ export interface BagBatch {
 
 /** Builds `BagBatch`es from CSR features without per-batch hash maps. */
 export class BagBatcher {
+  /** The features batches are cut from. */
+  readonly features: PairFeatures;
   #f: PairFeatures;
   #pooling: "mean" | "sqrtn";
   /** Row -> batch number that last saw it, and its slot in that batch. */
@@ -38,6 +40,7 @@ export class BagBatcher {
    */
   constructor(features: PairFeatures, buckets: number, pooling: "mean" | "sqrtn") {
     this.#f = features;
+    this.features = features;
     this.#pooling = pooling;
     this.#stamp = new Int32Array(buckets).fill(-1);
     this.#slot = new Int32Array(buckets);

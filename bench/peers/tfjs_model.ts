@@ -101,14 +101,30 @@ export class TfjsRewardModel {
   }
 
   /**
-   * Rewards of the pairs `pairIdx`, in chunks, read back once at the end.
+   * Rewards of the pairs `pairIdx`, in chunks, read back once at the end. A chunk holds at most
+   * `maxTokens` token ids (default: 32 MiB of gathered rows, `tokens * dim` floats), as one tensor
+   * must fit a storage binding (128 MiB by default on WebGPU; past it tfjs-webgpu silently
+   * computes garbage).
    *
    * @returns Rewards of responses a and b.
    */
-  async score(pairIdx: Uint32Array, chunk = 8192): Promise<{ a: Float32Array; b: Float32Array }> {
+  async score(
+    pairIdx: Uint32Array,
+    maxTokens = 2 ** 18,
+  ): Promise<{ a: Float32Array; b: Float32Array }> {
     const parts: T[] = [];
-    for (let s = 0; s < pairIdx.length; s += chunk) {
-      const b = this.#batcher.batch(pairIdx.subarray(s, s + chunk));
+    const f = this.#batcher.features;
+    const len = (i: number) =>
+      f.promptOffsets[i + 1] - f.promptOffsets[i] + f.aOffsets[i + 1] - f.aOffsets[i] +
+      f.bOffsets[i + 1] -
+      f.bOffsets[i];
+    for (let s = 0; s < pairIdx.length;) {
+      let e = s, tokens = 0;
+      while (e < pairIdx.length && (e === s || tokens + len(pairIdx[e]) <= maxTokens)) {
+        tokens += len(pairIdx[e++]);
+      }
+      const b = this.#batcher.batch(pairIdx.subarray(s, e));
+      s = e;
       parts.push(tf.tidy(() => {
         const EU = tf.gather(this.#theta[0], tf.tensor1d(b.unique, "int32"));
         const [, W1, b1, w2, b2] = this.#theta;

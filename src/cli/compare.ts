@@ -55,7 +55,9 @@ export async function main(args: string[]): Promise<number> {
   const base = await loadPipeline(file, { sets });
   const ser = base.stages.find((s) => s.module.spec.name === "ser");
   if (!ser) {
-    throw new Error(`Cannot compare as pipeline '${base.name}' has no 'ser' stage: add one (use: ser)`);
+    throw new Error(
+      `Cannot compare as pipeline '${base.name}' has no 'ser' stage: add one (use: ser)`,
+    );
   }
   if (!base.stages.some((s) => s.module.spec.name === "report")) {
     throw new Error(
@@ -100,7 +102,9 @@ export async function main(args: string[]): Promise<number> {
           runDir,
         });
         console.log(
-          `seed ${seed}  ${method.padEnd(10)}  test ${((f.testAccuracy ?? NaN) * 100).toFixed(2)}%  ` +
+          `seed ${seed}  ${method.padEnd(10)}  test ${
+            ((f.testAccuracy ?? NaN) * 100).toFixed(2)
+          }%  ` +
             `kept iteration ${f.iteration}/${f.iterations}  stop ${m.stopReason}  ` +
             `(${((performance.now() - t0) / 1000).toFixed(0)} s)`,
         );
@@ -122,7 +126,10 @@ export async function main(args: string[]): Promise<number> {
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(join(dir, "compare.json"), JSON.stringify(summary, null, 2) + "\n");
   const table = formatCompareTable(summary);
-  await Deno.writeTextFile(join(dir, "compare.md"), `# ${base.name}: compare\n\n\`\`\`\n${table}\n\`\`\`\n`);
+  await Deno.writeTextFile(
+    join(dir, "compare.md"),
+    `# ${base.name}: compare\n\n\`\`\`\n${table}\n\`\`\`\n`,
+  );
   console.log(`\n${table}\n\nwrote ${join(dir, "compare.json")}`);
   return 0;
 }

@@ -30,7 +30,7 @@ const USAGE = `usage: deno task query POOL "SQL" [options]
 
 POOL is a pool.duckdb file or a run directory holding one. Read-only unless --write.
 Tables: pairs, labels, iterations, runs, models, rejects; views: pool, human_labels,
-self_labels, current_run; table macro: pool_at(iteration) (see src/pool/SCHEMA.md).
+self_labels, current_run; table macro: pool_at(iteration) (see docs/pool.md).
 
 options:
   --format table|csv|json|markdown   output format (default: table)

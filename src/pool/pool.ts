@@ -1,5 +1,5 @@
 /**
- * `Pool`: the labelled pool of a run, a DuckDB file (see `SCHEMA.md`). One handle serializes its
+ * `Pool`: the labelled pool of a run, a DuckDB file (see `docs/pool.md`). One handle serializes its
  * work on one connection; `transaction` makes a group of writes atomic.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * The pool's tables, as the statements of schema version 1 (documented in `SCHEMA.md`).
+ * The pool's tables, as the statements of schema version 1 (documented in `docs/pool.md`).
  *
  * `labels` is append-only: a pair's current label is its latest row (by iteration, then
  * `label_id`, the order of writing); a row with a null `label` withdraws the pair's label.

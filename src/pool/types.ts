@@ -1,5 +1,5 @@
 /**
- * The plain data shapes the labelled pool reads and writes (see `SCHEMA.md` for the tables).
+ * The plain data shapes the labelled pool reads and writes (see `docs/pool.md` for the tables).
  *
  * @module
  */

@@ -85,7 +85,9 @@ export function summarizeCompare(
   const get = (seed: number, method: CompareMethod) => {
     const r = runs.find((x) => x.seed === seed && x.method === method);
     if (!r) {
-      throw new RangeError(`Cannot summarize compare as the ${method} run of seed ${seed} is missing`);
+      throw new RangeError(
+        `Cannot summarize compare as the ${method} run of seed ${seed} is missing`,
+      );
     }
     return r;
   };
@@ -139,7 +141,9 @@ export function formatCompareTable(r: CompareResult): string {
       .trimEnd();
   const sign = r.diff.mean >= 0 ? "+" : "";
   return [
-    `${r.pipeline}: ${r.seeds.length} seed${r.seeds.length === 1 ? "" : "s"} (${r.seeds.join(", ")})`,
+    `${r.pipeline}: ${r.seeds.length} seed${r.seeds.length === 1 ? "" : "s"} (${
+      r.seeds.join(", ")
+    })`,
     line(head),
     line(width.map((w) => "-".repeat(w))),
     ...rows.map(line),

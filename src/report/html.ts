@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { accuracyChart, poolChart, precisionChart, reliabilityChart } from "./charts.ts";
+import { accuracyChart, poolChart } from "./charts.ts";
+import { precisionChart, reliabilityChart } from "./quality_charts.ts";
 import { STOP_REASON_TEXT } from "./markdown.ts";
 import type { RunMetrics } from "./metrics.ts";
 import { esc, pct } from "./svg.ts";
@@ -64,7 +65,11 @@ export function renderHtml(m: RunMetrics, title: string): string {
       pct(f?.testAccuracy),
       gain === null ? "" : `${gain >= 0 ? "+" : ""}${gain.toFixed(1)} pts over iteration 0`,
     ),
-    _stat("Kept iteration", f ? String(f.iteration) : "n/a", `validation ${pct(f?.validationAccuracy)}`),
+    _stat(
+      "Kept iteration",
+      f ? String(f.iteration) : "n/a",
+      `validation ${pct(f?.validationAccuracy)}`,
+    ),
     _stat("Human labels", String(m.humanLabels), `mode ${m.mode}`),
     _stat("Self-labels", String(f?.selfLabels ?? 0), `in the kept model's training set`),
     _stat(

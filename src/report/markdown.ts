@@ -13,7 +13,8 @@ export const STOP_REASON_TEXT: Record<string, string> = {
   "patience": "validation accuracy did not improve for the patience limit",
   "no-unlabelled": "no unlabelled pairs were left",
   "seed-only": "seed-only baseline: trained once on the human seed",
-  "all-labels": "all-labels reference: trained once on the seed and the unlabelled split's gold labels",
+  "all-labels":
+    "all-labels reference: trained once on the seed and the unlabelled split's gold labels",
 };
 
 /**

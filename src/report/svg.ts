@@ -124,7 +124,9 @@ export function paddedDomain(values: number[], pad = 0.1, step = 0.01): [number,
 
 /** Formats a share as a percentage with `digits` decimals ("61.3%"). */
 export function pct(v: number | null | undefined, digits = 1): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? "n/a" : `${(v * 100).toFixed(digits)}%`;
+  return v === null || v === undefined || !Number.isFinite(v)
+    ? "n/a"
+    : `${(v * 100).toFixed(digits)}%`;
 }
 
 /** Options of `axes`. */
@@ -190,7 +192,9 @@ export function legend(frame: Frame, items: LegendItem[]): string {
   for (const it of items) {
     const sw = it.kind === "box"
       ? `<rect x="${x}" y="${y - 5}" width="12" height="10" rx="2" fill="${it.color}"/>`
-      : `<line x1="${x}" x2="${x + 16}" y1="${y}" y2="${y}" stroke="${it.color}" stroke-width="2.5"${
+      : `<line x1="${x}" x2="${
+        x + 16
+      }" y1="${y}" y2="${y}" stroke="${it.color}" stroke-width="2.5"${
         it.kind === "dash" ? ' stroke-dasharray="5 3"' : ""
       }/>`;
     parts.push(sw);

@@ -78,7 +78,10 @@ export async function saveIterationCheckpoint(
  * @param iteration The iteration.
  * @returns The checkpoint.
  */
-export function loadIterationCheckpoint(owner: CheckpointOwner, iteration: number): Promise<Checkpoint> {
+export function loadIterationCheckpoint(
+  owner: CheckpointOwner,
+  iteration: number,
+): Promise<Checkpoint> {
   return loadCheckpoint(iterationCheckpointPath(owner.runDir, iteration), {
     model: owner.model,
     featurizer: owner.featurizer,
@@ -103,4 +106,18 @@ export async function saveKeptModel(owner: CheckpointOwner, iteration: number): 
     metadata: { ...ckpt.metadata, createdAt: new Date().toISOString(), kept: true },
   });
   return path;
+}
+
+/**
+ * Rewrites an iteration's checkpoint without its optimizer state (a third of the size): once a
+ * later iteration is committed, `--resume` never needs it again.
+ *
+ * @param owner The run, stage and settings.
+ * @param iteration The iteration whose checkpoint to slim.
+ */
+export async function dropOptimizer(owner: CheckpointOwner, iteration: number): Promise<void> {
+  const path = iterationCheckpointPath(owner.runDir, iteration);
+  const ckpt = await loadIterationCheckpoint(owner, iteration);
+  if (!ckpt.optimizer) return;
+  await saveCheckpoint(path, { ...ckpt, optimizer: undefined });
 }

@@ -66,21 +66,29 @@ const unit = (d: number, description: string): FieldSpec => ({
 const withDefault = (f: FieldSpec, d: unknown): FieldSpec => ({ ...f, default: d });
 
 /**
- * The loop's defaults differ from a lone training run's: a smaller model (each iteration
- * retrains it) and small mini-batches (a 5% seed is only a few hundred pairs).
+ * The loop's defaults differ from a lone training run's (chosen by measurement on the synthetic
+ * world, pipelines/ser-synthetic.yaml): a small model that each iteration retrains quickly
+ * (65,536 buckets, dim 8, hidden 32), single words, small mini-batches with a higher learning
+ * rate, early stopping on the validation loss, and confidence-weighted self-labels.
  */
+const SER_FEATURE_FIELDS: Record<string, FieldSpec> = {
+  ...FEATURIZER_FIELDS,
+  ngram_max: withDefault(FEATURIZER_FIELDS.ngram_max, 1),
+};
+
 const SER_MODEL_FIELDS: Record<string, FieldSpec> = {
   ...MODEL_FIELDS,
   buckets: withDefault(MODEL_FIELDS.buckets, 65536),
-  dim: withDefault(MODEL_FIELDS.dim, 32),
-  hidden: withDefault(MODEL_FIELDS.hidden, 64),
+  dim: withDefault(MODEL_FIELDS.dim, 8),
+  hidden: withDefault(MODEL_FIELDS.hidden, 32),
+  pooling: withDefault(MODEL_FIELDS.pooling, "sqrtn"),
 };
 
 const SER_TRAIN_FIELDS: Record<string, FieldSpec> = {
   ...TRAIN_FIELDS,
-  epochs: withDefault(TRAIN_FIELDS.epochs, 4),
+  epochs: withDefault(TRAIN_FIELDS.epochs, 8),
   batch: withDefault(TRAIN_FIELDS.batch, 64),
-  lr: withDefault(TRAIN_FIELDS.lr, 0.003),
+  lr: withDefault(TRAIN_FIELDS.lr, 0.01),
   epoch_patience: {
     type: "integer",
     default: 2,
@@ -103,8 +111,9 @@ const SER_TRAIN_FIELDS: Record<string, FieldSpec> = {
   weighting: {
     type: "enum",
     values: ["constant", "confidence"],
-    default: "constant",
-    description: "`confidence` scales `self_weight` by `|2 sigmoid(r_a - r_b) - 1|`.",
+    default: "confidence",
+    description: "`confidence` scales `self_weight` by `|2 sigmoid(r_a - r_b) - 1|`; " +
+      "`constant` gives every self-label `self_weight`.",
   },
 };
 
@@ -114,14 +123,15 @@ export const SER_FIELDS: Record<string, FieldSpec> = {
     type: "enum",
     values: ["ser", "seed-only", "all-labels"],
     default: "ser",
-    description: "`ser`: the self-labelling loop. `seed-only`: iteration 0 only (train on the human " +
+    description:
+      "`ser`: the self-labelling loop. `seed-only`: iteration 0 only (train on the human " +
       "seed). `all-labels`: train once on the seed plus the gold labels of the unlabelled split " +
       "(the upper reference of `compare`; those labels enter the pool as origin `human`, rule `gold`).",
   },
   features: {
     type: "object",
     description: "How texts become hashed token ids (the bucket count is `model.buckets`).",
-    fields: FEATURIZER_FIELDS,
+    fields: SER_FEATURE_FIELDS,
   },
   model: {
     type: "object",
@@ -140,7 +150,7 @@ export const SER_FIELDS: Record<string, FieldSpec> = {
       policy: {
         type: "enum",
         values: SELECT_POLICIES,
-        default: "auto",
+        default: "either",
         description: "auto: status 1 then status 2 (learning-status identification); either: " +
           "the reference rule; pointwise; pairwise; top_k; calibrated: either on temperature-" +
           "scaled rewards (T fitted on the validation split).",
@@ -151,14 +161,14 @@ export const SER_FIELDS: Record<string, FieldSpec> = {
       k: int(1000, 1, "top_k: pairs kept per iteration."),
       center: {
         type: "boolean",
-        default: false,
+        default: true,
         description: "Measure rewards from the mean reward of the scored responses before the " +
           "sigmoid: p = sigmoid(r - mean). Bradley-Terry fixes rewards only up to a constant, so " +
           "without it the status-1 thresholds depend on the model's arbitrary reward level.",
       },
       relabel: {
         type: "boolean",
-        default: false,
+        default: true,
         description: "Re-label the whole unlabelled split every iteration (false: earlier " +
           "self-labels stay fixed and only still-unlabelled pairs are scored).",
       },

@@ -80,7 +80,9 @@ export function collectPairs(batches: readonly Batch[]): SerData {
       seen.add(id);
       pairIds[row] = id;
       const s = splits.get(i) as string;
-      split[row] = s in SPLIT_CODES ? SPLIT_CODES[s as keyof typeof SPLIT_CODES] : SPLIT_CODES.other;
+      split[row] = s in SPLIT_CODES
+        ? SPLIT_CODES[s as keyof typeof SPLIT_CODES]
+        : SPLIT_CODES.other;
       label[row] = lab(i);
       gold[row] = gld(i);
     }

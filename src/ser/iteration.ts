@@ -14,8 +14,9 @@ import type { LoopOptions } from "./config.ts";
 import type { SerData } from "./dataset.ts";
 import { evaluateRows, selfLabelPrecision } from "./evaluate.ts";
 import { applyPolicy, type IterationStatus } from "./policy.ts";
-import { selectPairs, type Selection } from "./select.ts";
+import type { Selection } from "./select.ts";
 import type { LabelChange, ScoreSummary, SerStore } from "./store.ts";
+import { meanReward, summarizeScores } from "./score_summary.ts";
 import { buildTrainSet, type SelfLabels } from "./train_set.ts";
 import { trainStep } from "./train.ts";
 
@@ -78,8 +79,19 @@ async function _trainAndRecord(
   const set = buildTrainSet(data, selfLabels, opts.mode, opts.train);
   if (fresh) await backend.setParams(initParams(opts.model, initRng(ctx.seed)));
   ctx.onPhase?.(k, `training on ${set.indices.length} pairs`);
-  const early = { indices: data.validation, labels: _labelsOf(data, data.validation), patience: opts.train.epochPatience };
-  const trained = await trainStep(backend, set, opts.train, iterationRng(ctx.seed, k), early, ctx.signal);
+  const early = {
+    indices: data.validation,
+    labels: _labelsOf(data, data.validation),
+    patience: opts.train.epochPatience,
+  };
+  const trained = await trainStep(
+    backend,
+    set,
+    opts.train,
+    iterationRng(ctx.seed, k),
+    early,
+    ctx.signal,
+  );
   ctx.onPhase?.(k, "evaluating");
   const val = await evaluateRows(backend, data, data.validation);
   const test = await evaluateRows(backend, data, data.test);
@@ -139,7 +151,9 @@ export async function firstIteration(ctx: LoopContext, metrics: RunMetrics): Pro
   });
   const labels = [...data.seed].map((i) => human(i, data.label[i], "seed"));
   if (opts.mode === "all-labels") {
-    for (const i of data.unlabelled) if (data.gold[i] !== 0) labels.push(human(i, data.gold[i], "gold"));
+    for (const i of data.unlabelled) {
+      if (data.gold[i] !== 0) labels.push(human(i, data.gold[i], "gold"));
+    }
   }
   const selfLabels: SelfLabels = new Map();
   const record = await _trainAndRecord(
@@ -183,11 +197,14 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
     const v = await backend.score(data.validation);
     temperature = fitTemperature(v.rewardA, v.rewardB, _labelsOf(data, data.validation));
   }
-  const offset = sel.center ? _meanReward(rewardA, rewardB) : 0;
+  const offset = sel.center ? meanReward(rewardA, rewardB) : 0;
   const rule = { ...sel, temperature, offset, minNewPairs: opts.stop.minNewPairs };
   // A pair is new when it had no self-label, or (with relabel) had the opposite one.
   const isNew = (sl: Selection) =>
-    sl.positions.reduce((n, p, j) => n + (s.selfLabels.get(candidates[p])?.label === sl.labels[j] ? 0 : 1), 0);
+    sl.positions.reduce(
+      (n, p, j) => n + (s.selfLabels.get(candidates[p])?.label === sl.labels[j] ? 0 : 1),
+      0,
+    );
   const out = applyPolicy(sel.policy, s.status, rewardA, rewardB, rule, isNew);
   if (out.exhausted) return _stopped(s, "no-new-pairs");
   const selection = out.selection;
@@ -233,17 +250,16 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
     { scored: candidates.length, selected: rows.length, newPairs: isNew(selection), temperature },
     selfLabelPrecision(data, rows, selection.labels),
     labels,
-    _summarize(rewardA, rewardB, rule),
+    summarizeScores(rewardA, rewardB, rule),
     started,
   );
-  const state = { iteration: k, status: out.nextStatus, selfLabels: next, metrics: _append(s.metrics, record) };
+  const state = {
+    iteration: k,
+    status: out.nextStatus,
+    selfLabels: next,
+    metrics: _append(s.metrics, record),
+  };
   return { state, record, labels };
-}
-
-function _meanReward(ra: Float32Array, rb: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < ra.length; i++) sum += ra[i] + rb[i];
-  return ra.length ? Math.fround(sum / (2 * ra.length)) : 0;
 }
 
 function _labelsOf(data: SerData, rows: Uint32Array): Int8Array {
@@ -255,28 +271,9 @@ function _append(m: RunMetrics, r: IterationRecord): RunMetrics {
 }
 
 function _stopped(s: LoopState, reason: string): StepResult {
-  return { state: { ...s, metrics: { ...s.metrics, stopReason: reason } }, record: null, labels: [] };
-}
-
-function _summarize(
-  ra: Float32Array,
-  rb: Float32Array,
-  rule: Parameters<typeof selectPairs>[3],
-): ScoreSummary {
-  const n = ra.length;
-  let d = 0, pa = 0, pb = 0;
-  const t = rule?.temperature ?? 1, off = rule?.offset ?? 0;
-  for (let i = 0; i < n; i++) {
-    d += Math.abs(ra[i] - rb[i]);
-    pa += 1 / (1 + Math.exp(-(ra[i] - off) / t));
-    pb += 1 / (1 + Math.exp(-(rb[i] - off) / t));
-  }
   return {
-    pairs: n,
-    meanAbsDiff: n ? d / n : 0,
-    meanPA: n ? pa / n : 0,
-    meanPB: n ? pb / n : 0,
-    status1Share: n ? selectPairs("pointwise", ra, rb, rule).positions.length / n : 0,
-    status2Share: n ? selectPairs("pairwise", ra, rb, rule).positions.length / n : 0,
+    state: { ...s, metrics: { ...s.metrics, stopReason: reason } },
+    record: null,
+    labels: [],
   };
 }

@@ -6,7 +6,13 @@
  */
 import { defer, EMPTY, expand, from, type Observable } from "rxjs";
 import type { RunMetrics } from "../report/metrics.ts";
-import { firstIteration, type LoopContext, type LoopState, nextIteration, type StepResult } from "./iteration.ts";
+import {
+  firstIteration,
+  type LoopContext,
+  type LoopState,
+  nextIteration,
+  type StepResult,
+} from "./iteration.ts";
 import { bestIteration, stopAfter } from "./stop.ts";
 import type { LabelChange } from "./store.ts";
 
@@ -62,7 +68,8 @@ export function serLoop(ctx: LoopContext): Observable<LoopEvent> {
     }));
     return _decide(ctx, { state, record: null, labels }, true);
   };
-  const step = async (e: LoopEvent): Promise<LoopEvent> => _decide(ctx, await nextIteration(ctx, e.state), false);
+  const step = async (e: LoopEvent): Promise<LoopEvent> =>
+    _decide(ctx, await nextIteration(ctx, e.state), false);
   return defer(() => from(start())).pipe(
     expand((e) => e.done || ctx.signal?.aborted ? EMPTY : defer(() => from(step(e)))),
   );

@@ -74,7 +74,8 @@ export function applyPolicy(
       `Cannot apply selection policy '${policy}' as 'min_new_pairs' must be an integer >= 1: current value is ${min}`,
     );
   }
-  const run = (rule: Parameters<typeof selectPairs>[0]) => selectPairs(rule, rewardA, rewardB, opts);
+  const run = (rule: Parameters<typeof selectPairs>[0]) =>
+    selectPairs(rule, rewardA, rewardB, opts);
   if (policy === "auto") {
     if (status === 1) {
       const s1 = run("pointwise");
@@ -93,5 +94,10 @@ export function applyPolicy(
     either: "either",
     top_k: "top_k",
   };
-  return { selection, status: named[rule], nextStatus: status, exhausted: countNew(selection) < min };
+  return {
+    selection,
+    status: named[rule],
+    nextStatus: status,
+    exhausted: countNew(selection) < min,
+  };
 }

@@ -16,6 +16,7 @@ import { trainingDataHash } from "../model/labelled_rows.ts";
 import type { IterationRecord, RunMetrics } from "../report/metrics.ts";
 import {
   type CheckpointOwner,
+  dropOptimizer,
   iterationCheckpointPath,
   loadIterationCheckpoint,
   saveIterationCheckpoint,
@@ -57,7 +58,13 @@ class PoolStore implements SerStore {
   #resume: boolean;
   #rowOf: Map<string, number> | null = null;
 
-  constructor(pool: Pool, owner: CheckpointOwner, data: SerData, batches: readonly Batch[], resume: boolean) {
+  constructor(
+    pool: Pool,
+    owner: CheckpointOwner,
+    data: SerData,
+    batches: readonly Batch[],
+    resume: boolean,
+  ) {
     this.#pool = pool;
     this.#owner = owner;
     this.#data = data;
@@ -73,7 +80,9 @@ class PoolStore implements SerStore {
       `SELECT iteration, metrics FROM iterations WHERE run_id = $1 ORDER BY iteration`,
       { values: [this.#owner.runId] },
     );
-    const records = res.rows.map((r) => (JSON.parse(String(r[1])) as { record: IterationRecord }).record);
+    const records = res.rows.map((r) =>
+      (JSON.parse(String(r[1])) as { record: IterationRecord }).record
+    );
     const labels = await this.#pool.currentLabels({ runId: this.#owner.runId });
     const selfLabels: SelfLabels = new Map();
     for (let i = 0; i < labels.length; i++) {
@@ -92,7 +101,9 @@ class PoolStore implements SerStore {
     const ckpt = await loadIterationCheckpoint(this.#owner, last);
     if (!ckpt.optimizer) {
       throw new Error(
-        `Cannot resume as checkpoint '${iterationCheckpointPath(this.#owner.runDir, last)}' has no ` +
+        `Cannot resume as checkpoint '${
+          iterationCheckpointPath(this.#owner.runDir, last)
+        }' has no ` +
           `optimizer state: start the run afresh without --resume`,
       );
     }
@@ -110,7 +121,7 @@ class PoolStore implements SerStore {
     const path = await saveIterationCheckpoint(this.#owner, c.record, hash, c.params, c.optimizer);
     const byOrigin = (origin: "human" | "self") => c.labels.filter((l) => l.origin === origin);
     await this.#pool.transaction(async (tx) => {
-      if (k === 0) for (const b of this.#batches) await tx.insertPairs(b);
+      if (k === 0) { for (const b of this.#batches) await tx.insertPairs(b); }
       for (const origin of ["human", "self"] as const) {
         const ls = byOrigin(origin);
         if (ls.length === 0) continue;
@@ -133,7 +144,10 @@ class PoolStore implements SerStore {
         modelId: modelId(this.#owner, k),
         iteration: k,
         checkpoint: relative(this.#owner.runDir, path),
-        metrics: { validationAccuracy: c.record.validationAccuracy, testAccuracy: c.record.testAccuracy },
+        metrics: {
+          validationAccuracy: c.record.validationAccuracy,
+          testAccuracy: c.record.testAccuracy,
+        },
       });
       await tx.recordIteration({
         iteration: k,
@@ -144,6 +158,7 @@ class PoolStore implements SerStore {
         durationMs: c.durationMs ?? null,
       });
     });
+    if (k > 0) await dropOptimizer(this.#owner, k - 1);
   }
 
   async finish(metrics: RunMetrics): Promise<void> {

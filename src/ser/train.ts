@@ -53,10 +53,20 @@ export async function trainStep(
   const one = { ...opts, epochs: 1 };
   if (!early || early.patience === 0 || early.indices.length === 0) {
     const log = await fitModel(backend, set, opts, rng, { signal });
-    return { epochs: log.length, keptEpoch: log.length, loss: log.at(-1)?.loss ?? null, validationLoss: null };
+    return {
+      epochs: log.length,
+      keptEpoch: log.length,
+      loss: log.at(-1)?.loss ?? null,
+      validationLoss: null,
+    };
   }
-  let best: { epoch: number; loss: number; val: number; params: ModelParams; optimizer: OptimizerState } | null =
-    null;
+  let best: {
+    epoch: number;
+    loss: number;
+    val: number;
+    params: ModelParams;
+    optimizer: OptimizerState;
+  } | null = null;
   let epoch = 0;
   while (epoch < opts.epochs) {
     const [stats] = await fitModel(backend, set, one, rng, { signal });

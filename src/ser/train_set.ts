@@ -50,7 +50,9 @@ export interface WeightOptions {
  * ```
  */
 export function selfLabelWeight(s: SelfLabel, opts: WeightOptions): number {
-  const w = opts.weighting === "confidence" ? opts.selfWeight * Math.tanh(s.margin / 2) : opts.selfWeight;
+  const w = opts.weighting === "confidence"
+    ? opts.selfWeight * Math.tanh(s.margin / 2)
+    : opts.selfWeight;
   return Math.fround(w);
 }
 

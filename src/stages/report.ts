@@ -7,7 +7,7 @@
 import { Observable } from "rxjs";
 import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
 import { metricsOf, type RunMetrics } from "../report/metrics.ts";
-import { type ReportFormat, REPORT_FILES, writeReports } from "../report/write.ts";
+import { REPORT_FILES, type ReportFormat, writeReports } from "../report/write.ts";
 
 /** The `report` stage's spec. */
 export const spec: StageSpec = {

@@ -105,7 +105,11 @@ export function operator(cfg: SelectConfig, ctx: StageContext) {
 
 function _select(batches: Batch[], cfg: SelectConfig, ctx: StageContext): Batch[] {
   const where: [number, number][] = [];
-  const ra: number[] = [], rb: number[] = [], va: number[] = [], vb: number[] = [], vy: number[] = [];
+  const ra: number[] = [],
+    rb: number[] = [],
+    va: number[] = [],
+    vb: number[] = [],
+    vy: number[] = [];
   batches.forEach((b, k) => {
     const a = b.getChild("reward_a"), r = b.getChild("reward_b");
     if (!a || !r) {

@@ -101,6 +101,8 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
               kept: f.iteration,
               test: pct(f.testAccuracy),
             });
+            const ran = e.state.metrics.iterations.length;
+            bar.update(ran, ran);
             bar.done();
           }
           return eventBatch(e, loop.rows);
@@ -116,7 +118,10 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
     const where = `stage '${ctx.stageId}'`;
     const data = collectPairs(batches);
     if (featurizer) verifyIdColumns(batches, featurizer, where);
-    const features = featuresFromBatches(batches, { ...opts.model, featurizer: featurizer ?? undefined });
+    const features = featuresFromBatches(batches, {
+      ...opts.model,
+      featurizer: featurizer ?? undefined,
+    });
     const backend = await backendFor(ctx.backend, opts.model, ctx.log);
     try {
       await backend.load(features);

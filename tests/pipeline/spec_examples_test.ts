@@ -19,3 +19,9 @@ for (const [name, m] of Object.entries(BUILTIN_STAGES)) {
     assertEquals(stageDoc(m.spec).startsWith(`## \`${name}\``), true);
   });
 }
+
+Deno.test("docs/stages.md is generated from the current specs", async () => {
+  const { stagesReference } = await import("../../src/cli/docs.ts");
+  const text = await Deno.readTextFile(new URL("../../docs/stages.md", import.meta.url));
+  assertEquals(text === stagesReference(), true, "docs/stages.md is out of date: run 'deno task docs'");
+});

@@ -9,7 +9,13 @@ const bins = [0.5, 0.6, 0.7, 0.8, 0.9].map((lo, i) => ({
   accuracy: [0.5, 0.62, 0.7, 0.85, 0.9][i],
 }));
 
-function record(i: number, status: string, selected: number, val: number, test: number): IterationRecord {
+function record(
+  i: number,
+  status: string,
+  selected: number,
+  val: number,
+  test: number,
+): IterationRecord {
   return {
     iteration: i,
     status,
@@ -42,7 +48,13 @@ export function sampleMetrics(): RunMetrics {
       record(1, "status1", 100, 0.66, 0.65),
       record(2, "status2", 100, 0.64, 0.64),
     ],
-    final: { iteration: 1, iterations: 2, testAccuracy: 0.65, validationAccuracy: 0.66, selfLabels: 100 },
+    final: {
+      iteration: 1,
+      iterations: 2,
+      testAccuracy: 0.65,
+      validationAccuracy: 0.66,
+      selfLabels: 100,
+    },
     baselines: { seedOnly: 0.61, allLabels: 0.7 },
   };
 }

@@ -9,7 +9,10 @@ import { sampleMetrics } from "./_metrics.ts";
 Deno.test("report stage writes the reports from the last metrics it saw and passes batches on", async () => {
   const ctx = testContext();
   const early = { ...sampleMetrics(), stopReason: null };
-  const input = [attachMetrics(pairBatch([]), early), attachMetrics(pairBatch([]), sampleMetrics())];
+  const input = [
+    attachMetrics(pairBatch([]), early),
+    attachMetrics(pairBatch([]), sampleMetrics()),
+  ];
   const out = await runStage(report, {}, ctx, input);
   assert.equal(out.length, 2);
   const m = JSON.parse(await Deno.readTextFile(join(ctx.runDir, "metrics.json")));

@@ -11,17 +11,19 @@ Deno.test("writeReports() writes metrics.json with the documented keys", async (
   assert.deepEqual(paths, ["metrics.json", "report.md", "report.html"].map((f) => join(dir, f)));
   const m = JSON.parse(await Deno.readTextFile(join(dir, "metrics.json")));
   assert.equal(m.stopReason, "patience");
-  for (const key of [
-    "iteration",
-    "status",
-    "selected",
-    "poolSize",
-    "validationAccuracy",
-    "testAccuracy",
-    "testLoss",
-    "ece",
-    "selfLabelPrecision",
-  ]) {
+  for (
+    const key of [
+      "iteration",
+      "status",
+      "selected",
+      "poolSize",
+      "validationAccuracy",
+      "testAccuracy",
+      "testLoss",
+      "ece",
+      "selfLabelPrecision",
+    ]
+  ) {
     assert.ok(key in m.iterations[0], `iterations[].${key}`);
   }
   assert.equal(m.iterations[0].selfLabelPrecision, null);

@@ -12,17 +12,28 @@ export interface TestContext extends StageContext {
 
 /** @returns A context for stage `stageId` writing below `runDir` (a new temp dir by default). */
 export function testContext(
-  opts: { runDir?: string; stageId?: string; seed?: number; resume?: boolean; signal?: AbortSignal } =
-    {},
+  opts: {
+    runDir?: string;
+    stageId?: string;
+    seed?: number;
+    resume?: boolean;
+    signal?: AbortSignal;
+    runId?: string;
+    /** Called with every log line (e.g. to abort the run at a given point). */
+    onLog?: (line: string) => void;
+  } = {},
 ): TestContext {
   const seed = opts.seed ?? 7, stageId = opts.stageId ?? "evolve";
   const logs: string[] = [];
   const opened = new Map<string, { value: Promise<unknown>; close?: (v: unknown) => unknown }>();
-  const at = (level: string) => (msg: string) => logs.push(`${level}: ${msg}`);
+  const at = (level: string) => (msg: string) => {
+    logs.push(`${level}: ${msg}`);
+    opts.onLog?.(`${level}: ${msg}`);
+  };
   const progress = { tick() {}, update() {}, status() {}, done() {} };
   return {
     stageId,
-    runId: "test-run",
+    runId: opts.runId ?? "test-run",
     pipeline: { name: "test-pipeline", seed, dir: ".", config: {} },
     runDir: opts.runDir ?? Deno.makeTempDirSync({ prefix: "serflow-ser-" }),
     rng: stageRng(seed, stageId),

@@ -2,7 +2,7 @@
  * A tiny synthetic preference world for the SER tests: responses made of "good" and "bad" words;
  * the preferred response is the one with the higher hidden quality (with some label noise).
  */
-import { type PairRow, pairBatch, type Split } from "../../src/data/schema.ts";
+import { pairBatch, type PairRow, type Split } from "../../src/data/schema.ts";
 import type { Batch } from "../../src/pipeline/types.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { collectPairs, type SerData } from "../../src/ser/dataset.ts";
@@ -70,7 +70,15 @@ export function worldConfig(over: {
 } = {}): SerConfig {
   const base = defaultOf({ type: "object", description: "", fields: SER_FIELDS }) as SerConfig;
   base.model = { ...base.model, buckets: 512, dim: 8, hidden: 16 };
-  base.train = { ...base.train, epochs: 6, batch: 16, lr: 0.02, epoch_patience: 0 };
+  base.train = {
+    ...base.train,
+    epochs: 6,
+    batch: 16,
+    lr: 0.02,
+    epoch_patience: 0,
+    weighting: "constant",
+  };
+  base.select = { ...base.select, policy: "auto", center: false, relabel: false };
   base.stop = { ...base.stop, max_iterations: 3, min_new_pairs: 5, patience: 3 };
   for (const [k, v] of Object.entries(over)) {
     // deno-lint-ignore no-explicit-any

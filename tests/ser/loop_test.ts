@@ -71,7 +71,10 @@ Deno.test("serLoop() never trains on gold labels: flipping every gold label chan
 
 Deno.test("serLoop() resumed after a crash gives the same labels and metrics as an uninterrupted run", async () => {
   for (const warm of [false, true]) {
-    const cfg = worldConfig({ stop: { max_iterations: 4, patience: 4 }, train: { warm_start: warm } });
+    const cfg = worldConfig({
+      stop: { max_iterations: 4, patience: 4 },
+      train: { warm_start: warm },
+    });
     const whole = await run(cfg);
     assert.ok(whole.store.commits.length > 3, "the uninterrupted run must go past the crash point");
     // Crash right after iteration 2 commits: the run stops at the next unit of work.
@@ -145,7 +148,10 @@ Deno.test("serLoop() relabel re-labels the whole unlabelled split and withdraws 
     before = now;
   }
   const { store: fixed } = await run(worldConfig({ stop: { max_iterations: 3, patience: 3 } }));
-  assert.ok(fixed.commits[2].record.scored < SIZES.unlabelled, "without relabel only new pairs are scored");
+  assert.ok(
+    fixed.commits[2].record.scored < SIZES.unlabelled,
+    "without relabel only new pairs are scored",
+  );
 });
 
 Deno.test("serLoop() seed-only and all-labels train once, on the seed and on seed plus gold", async () => {
@@ -159,5 +165,8 @@ Deno.test("serLoop() seed-only and all-labels train once, on the seed and on see
   assert.equal(all.metrics.stopReason, "all-labels");
   assert.equal(all.metrics.humanLabels, SIZES.seed + SIZES.unlabelled);
   assert.equal(all.metrics.iterations[0].poolSize, SIZES.seed + SIZES.unlabelled);
-  assert.equal(all.store.commits[0].labels.filter((l) => l.rule === "gold").length, SIZES.unlabelled);
+  assert.equal(
+    all.store.commits[0].labels.filter((l) => l.rule === "gold").length,
+    SIZES.unlabelled,
+  );
 });

@@ -75,3 +75,15 @@ Deno.test("selectPairs() rejects bad options with a message naming the option", 
   assert.throws(() => selectPairs("either", ra, rb, { temperature: 0 }), /'temperature'/);
   assert.throws(() => selectPairs("top_k", ra, rb, { k: -1 }), /'k'/);
 });
+
+Deno.test("selectPairs() measures rewards from the offset before the sigmoid", () => {
+  // Both rewards high: no status-1 pair on raw rewards, but relative to an offset of 2 one
+  // response is above and the other below the reference level.
+  const a = new Float32Array([3]), b = new Float32Array([1]);
+  assert.equal(selectPairs("pointwise", a, b).positions.length, 0);
+  const s = selectPairs("pointwise", a, b, { offset: 2 });
+  assert.deepEqual([...s.positions], [0]);
+  assert.equal(s.pA[0], Math.fround(sigmoid(1)));
+  assert.equal(s.pB[0], Math.fround(sigmoid(-1)));
+  assert.throws(() => selectPairs("pointwise", a, b, { offset: NaN }), /'offset'/);
+});

@@ -10,7 +10,6 @@ import { peerSpec, peerUnavailable } from "./peer_specs.ts";
 import { median, pairedRatio, range } from "./stats.ts";
 import { runChild, tail } from "./subprocess.ts";
 
-
 /** Per-peer medians over the rounds. */
 export interface PeerSummary {
   runs: number;

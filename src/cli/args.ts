@@ -18,7 +18,10 @@ export class UsageError extends Error {
  *
  * @returns The values and positionals.
  */
-export function parse<O extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: O) {
+export function parse<O extends NonNullable<ParseArgsConfig["options"]>>(
+  args: string[],
+  options: O,
+) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {

@@ -19,7 +19,9 @@ export function formatError(e: unknown, verbose = false): string {
   const text = `error: ${err.message}`;
   if (!debug) {
     const internal = root instanceof TypeError || root instanceof ReferenceError;
-    return internal ? `${text}\n(an internal error: rerun with --verbose for the stack trace and report it)` : text;
+    return internal
+      ? `${text}\n(an internal error: rerun with --verbose for the stack trace and report it)`
+      : text;
   }
   return `${text}\n${root.stack ?? ""}`;
 }

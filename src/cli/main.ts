@@ -7,15 +7,36 @@
  */
 import { formatError } from "./errors.ts";
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(args: string[]): Promise<number> }> }> = {
+const COMMANDS: Record<
+  string,
+  { summary: string; load: () => Promise<{ main(args: string[]): Promise<number> }> }
+> = {
   run: { summary: "run a pipeline file", load: () => import("./run.ts") },
-  validate: { summary: "check a pipeline file without running it", load: () => import("./validate.ts") },
-  graph: { summary: "print the stage graph (--dot for Graphviz)", load: () => import("./graph.ts") },
-  stages: { summary: "list the built-in stages, or document one", load: () => import("./stages.ts") },
-  docs: { summary: "regenerate docs/stages.md from the stage specs", load: () => import("./docs.ts") },
+  validate: {
+    summary: "check a pipeline file without running it",
+    load: () => import("./validate.ts"),
+  },
+  graph: {
+    summary: "print the stage graph (--dot for Graphviz)",
+    load: () => import("./graph.ts"),
+  },
+  stages: {
+    summary: "list the built-in stages, or document one",
+    load: () => import("./stages.ts"),
+  },
+  docs: {
+    summary: "regenerate docs/stages.md from the stage specs",
+    load: () => import("./docs.ts"),
+  },
   query: { summary: "read-only SQL over a pool", load: () => import("./query.ts") },
-  export: { summary: "export the labelled pool for TRL/OpenRLHF", load: () => import("./export.ts") },
-  compare: { summary: "seed-only vs SER vs all-labels over several seeds", load: () => import("./compare.ts") },
+  export: {
+    summary: "export the labelled pool for TRL/OpenRLHF",
+    load: () => import("./export.ts"),
+  },
+  compare: {
+    summary: "seed-only vs SER vs all-labels over several seeds",
+    load: () => import("./compare.ts"),
+  },
 };
 
 /** @returns The top-level usage text. */

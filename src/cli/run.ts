@@ -8,6 +8,7 @@
 import { loadPipeline } from "../pipeline/load.ts";
 import { runPipeline } from "../pipeline/run.ts";
 import { parse, UsageError } from "./args.ts";
+import { InterruptedError } from "../pipeline/errors.ts";
 
 const HELP = `usage: deno task run PIPELINE [options]
 
@@ -39,7 +40,9 @@ export async function main(args: string[]): Promise<number> {
     if (v.help) return console.log(HELP), 0;
     if (positionals.length !== 1) throw new UsageError("expected one pipeline file");
     if (v["log-format"] && !["text", "json"].includes(v["log-format"])) {
-      throw new UsageError(`--log-format must be text or json: current value is ${v["log-format"]}`);
+      throw new UsageError(
+        `--log-format must be text or json: current value is ${v["log-format"]}`,
+      );
     }
     if (v.progress && !["bar", "lines", "none"].includes(v.progress)) {
       throw new UsageError(`--progress must be bar, lines or none: current value is ${v.progress}`);
@@ -57,8 +60,10 @@ export async function main(args: string[]): Promise<number> {
       console.error("\nstopped at once (second Ctrl-C); resume with --resume");
       Deno.exit(130);
     }
-    console.error("\ninterrupting: finishing the current unit of work (Ctrl-C again to stop at once)");
-    abort.abort(new Error("interrupted (SIGINT)"));
+    console.error(
+      "\ninterrupting: finishing the current unit of work (Ctrl-C again to stop at once)",
+    );
+    abort.abort(new InterruptedError("interrupted (SIGINT)"));
   };
   Deno.addSignalListener("SIGINT", onSigint);
   try {

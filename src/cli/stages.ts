@@ -15,7 +15,9 @@ export function main(args: string[]): Promise<number> {
   const name = args[0];
   if (!name) {
     const w = Math.max(...Object.keys(BUILTIN_STAGES).map((k) => k.length));
-    for (const [k, m] of Object.entries(BUILTIN_STAGES).sort()) console.log(`${k.padEnd(w)}  ${m.spec.summary}`);
+    for (const [k, m] of Object.entries(BUILTIN_STAGES).sort()) {
+      console.log(`${k.padEnd(w)}  ${m.spec.summary}`);
+    }
     return Promise.resolve(0);
   }
   const m = BUILTIN_STAGES[name];

@@ -13,7 +13,10 @@ import { parse } from "./args.ts";
  * @returns 0 when valid, 1 with problems, 2 on usage errors.
  */
 export async function main(args: string[]): Promise<number> {
-  const { values: v, positionals } = parse(args, { set: { type: "string", multiple: true }, help: { type: "boolean", short: "h" } });
+  const { values: v, positionals } = parse(args, {
+    set: { type: "string", multiple: true },
+    help: { type: "boolean", short: "h" },
+  });
   if (v.help || positionals.length === 0) {
     console.log("usage: deno task validate PIPELINE... [--set path=value ...]");
     return v.help ? 0 : 2;
@@ -22,7 +25,9 @@ export async function main(args: string[]): Promise<number> {
   for (const file of positionals) {
     try {
       const p = await loadPipeline(file, { sets: v.set ?? [] });
-      console.log(`${file}: ok (${p.stages.length} stages: ${p.stages.map((s) => s.id).join(" -> ")})`);
+      console.log(
+        `${file}: ok (${p.stages.length} stages: ${p.stages.map((s) => s.id).join(" -> ")})`,
+      );
     } catch (e) {
       if (!(e instanceof PipelineConfigError)) throw e;
       bad++;

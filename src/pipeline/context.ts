@@ -97,7 +97,7 @@ function mapAsyncOf(
           try {
             const out = await fn(b, index++);
             if (closed) break;
-            if (Array.isArray(out)) for (const o of out) sub.next(o);
+            if (Array.isArray(out)) { for (const o of out) sub.next(o); }
             else if (out) sub.next(out);
           } catch (e) {
             closed = true;

@@ -10,7 +10,9 @@ function rows(fields: Record<string, FieldSpec>, prefix = ""): string[] {
   const out: string[] = [];
   for (const [k, f] of Object.entries(fields)) {
     const name = prefix + k;
-    const d = f.default === undefined ? (f.required ? "**required**" : "") : `\`${JSON.stringify(f.default)}\``;
+    const d = f.default === undefined
+      ? (f.required ? "**required**" : "")
+      : `\`${JSON.stringify(f.default)}\``;
     const range = [
       f.min !== undefined ? `>= ${f.min}` : "",
       f.exclusiveMin !== undefined ? `> ${f.exclusiveMin}` : "",
@@ -35,7 +37,9 @@ export function stageDoc(spec: StageSpec): string {
     spec.summary,
     ...(spec.description ? ["", spec.description] : []),
     "",
-    ...(fields.length ? ["| field | type | default | description |", "|---|---|---|---|", ...fields] : ["No fields."]),
+    ...(fields.length
+      ? ["| field | type | default | description |", "|---|---|---|---|", ...fields]
+      : ["No fields."]),
     ...spec.examples.flatMap((e) => ["", `**${e.title}**`, "", "```yaml", e.yaml, "```"]),
   ].join("\n");
 }

@@ -20,7 +20,11 @@ export class PipelineDocument {
   private constructor(file: string, text: string) {
     this.file = file;
     this.#lines = new LineCounter();
-    this.#doc = parseDocument(text, { lineCounter: this.#lines, uniqueKeys: true, prettyErrors: false });
+    this.#doc = parseDocument(text, {
+      lineCounter: this.#lines,
+      uniqueKeys: true,
+      prettyErrors: false,
+    });
     this.problems = [...this.#doc.errors, ...this.#doc.warnings].map((e) => ({
       message: `cannot parse: ${e.message.split("\n")[0]}`,
       position: { file, ...this.#pos(e.pos[0]) },

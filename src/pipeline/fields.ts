@@ -4,7 +4,6 @@
  * @module
  */
 import type { FieldSpec } from "./types.ts";
-import type { Problem } from "./errors.ts";
 import { didYouMean } from "../util/did_you_mean.ts";
 
 /** A path into the pipeline document, e.g. `["stages", 2, "with", "select", "tau_high"]`. */
@@ -27,7 +26,9 @@ export function describeType(f: FieldSpec): string {
     case "object":
       return "a mapping";
     case "array":
-      return f.single ? `${describeType(f.items ?? { type: "any", description: "" })} or a list` : "a list";
+      return f.single
+        ? `${describeType(f.items ?? { type: "any", description: "" })} or a list`
+        : "a list";
     case "path":
       return "a path";
     case "string":
@@ -75,7 +76,10 @@ export function checkFields(
   const out: Record<string, unknown> = {};
   if (value === undefined || value === null) value = {};
   if (typeof value !== "object" || Array.isArray(value)) {
-    report(`${label ? `field '${label}'` : "'with'"} must be a mapping: current value is ${show(value)}`, path);
+    report(
+      `${label ? `field '${label}'` : "'with'"} must be a mapping: current value is ${show(value)}`,
+      path,
+    );
     return out;
   }
   const obj = value as Record<string, unknown>;
@@ -125,7 +129,10 @@ export function checkValue(
     case "enum": {
       if (typeof v === "string" && spec.values?.includes(v)) return v;
       const hint = typeof v === "string" ? didYouMean(v, spec.values ?? []) : "";
-      report(`field '${name}' must be ${describeType(spec)}: current value is ${show(v)}${hint}`, path);
+      report(
+        `field '${name}' must be ${describeType(spec)}: current value is ${show(v)}${hint}`,
+        path,
+      );
       return v;
     }
     case "integer":

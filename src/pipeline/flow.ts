@@ -92,7 +92,7 @@ export class Gate {
   /** Marks one unit of work settled. */
   leave(): void {
     this.#pending = Math.max(0, this.#pending - 1);
-    if (this.#pending === 0) for (const w of this.#waiters.splice(0)) w();
+    if (this.#pending === 0) { for (const w of this.#waiters.splice(0)) w(); }
   }
 
   /** Resolves when no work is pending. */

@@ -29,28 +29,57 @@ export function checkGraph(
   report: (m: string, p: DocPath, key: boolean, id: string) => void,
 ): void {
   // Ids of every stage in the file, also those whose `use` did not resolve (reported already).
-  const ids = new Set([...stages.map((s) => s.id), ...raw.map((r) => r?.id).filter((x) => typeof x === "string")]);
+  const ids = new Set([
+    ...stages.map((s) => s.id),
+    ...raw.map((r) => r?.id).filter((x) => typeof x === "string"),
+  ]);
   const at = (id: string) => raw.findIndex((r) => r?.id === id);
   for (const s of stages) {
     const i = at(s.id);
     s.inputs.forEach((inp, k) => {
       if (!ids.has(inp)) {
-        report(`input '${inp}' names no stage${didYouMean(inp, ids)}`, ["stages", i, "inputs", k], false, s.id);
+        report(
+          `input '${inp}' names no stage${didYouMean(inp, ids)}`,
+          ["stages", i, "inputs", k],
+          false,
+          s.id,
+        );
       }
-      if (inp === s.id) report("a stage cannot read its own output", ["stages", i, "inputs", k], false, s.id);
+      if (inp === s.id) {
+        report("a stage cannot read its own output", ["stages", i, "inputs", k], false, s.id);
+      }
     });
     const isSource = s.module.spec.kind === "source";
-    const { min, max } = s.module.spec.inputs ?? (isSource ? { min: 0, max: 0 } : { min: 1, max: 1 });
+    const { min, max } = s.module.spec.inputs ??
+      (isSource ? { min: 0, max: 0 } : { min: 1, max: 1 });
     const n = s.inputs.length;
     if (n < min || n > max) {
-      const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-      const hint = n === 0 ? " (it is the first stage: put a source stage before it or set 'inputs')" : "";
-      report(`takes ${want} input${want === "1" ? "" : "s"}, got ${n}${hint}`, ["stages", i, raw[i]?.inputs ? "inputs" : "use"], false, s.id);
+      const want = min === max
+        ? `${min}`
+        : max === Infinity
+        ? `at least ${min}`
+        : `${min} to ${max}`;
+      const hint = n === 0
+        ? " (it is the first stage: put a source stage before it or set 'inputs')"
+        : "";
+      report(
+        `takes ${want} input${want === "1" ? "" : "s"}, got ${n}${hint}`,
+        ["stages", i, raw[i]?.inputs ? "inputs" : "use"],
+        false,
+        s.id,
+      );
     }
   }
-  const cycle = findCycle(stages.map((s) => ({ ...s, inputs: s.inputs.filter((i) => i !== s.id) })));
+  const cycle = findCycle(
+    stages.map((s) => ({ ...s, inputs: s.inputs.filter((i) => i !== s.id) })),
+  );
   if (cycle) {
-    report(`the stages form a cycle: ${cycle.join(" -> ")}`, ["stages", at(cycle[0]), "inputs"], false, cycle[0]);
+    report(
+      `the stages form a cycle: ${cycle.join(" -> ")}`,
+      ["stages", at(cycle[0]), "inputs"],
+      false,
+      cycle[0],
+    );
   }
 }
 
@@ -103,7 +132,11 @@ export function renderTree(stages: GraphNode[], name: string): string {
   const walk = (s: GraphNode, prefix: string, last: boolean, seen: Set<string>) => {
     const join = s.inputs.length > 1 ? `  [joins ${s.inputs.join(", ")}]` : "";
     const again = seen.has(s.id) ? "  (shown above)" : "";
-    lines.push(`${prefix}${last ? "└─ " : "├─ "}${s.id} (${s.use})${join}${again}  ${again ? "" : s.module.spec.summary}`.trimEnd());
+    lines.push(
+      `${prefix}${last ? "└─ " : "├─ "}${s.id} (${s.use})${join}${again}  ${
+        again ? "" : s.module.spec.summary
+      }`.trimEnd(),
+    );
     if (again) return;
     seen.add(s.id);
     const kids = children(s.id);
@@ -118,7 +151,11 @@ export function renderTree(stages: GraphNode[], name: string): string {
 /** Renders the graph in Graphviz dot. */
 export function renderDot(stages: GraphNode[], name: string): string {
   const q = (s: string) => JSON.stringify(s);
-  const lines = [`digraph ${q(name)} {`, "  rankdir=LR;", "  node [shape=box, fontname=\"Helvetica\"];"];
+  const lines = [
+    `digraph ${q(name)} {`,
+    "  rankdir=LR;",
+    '  node [shape=box, fontname="Helvetica"];',
+  ];
   for (const s of stages) lines.push(`  ${q(s.id)} [label=${q(`${s.id}\n${s.use}`)}];`);
   for (const s of stages) for (const i of s.inputs) lines.push(`  ${q(i)} -> ${q(s.id)};`);
   lines.push("}");

@@ -8,7 +8,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { StageModule } from "./types.ts";
-import { type Problem, PipelineConfigError } from "./errors.ts";
+import { PipelineConfigError, type Problem } from "./errors.ts";
 import { PipelineDocument } from "./document.ts";
 import { checkFields, type DocPath } from "./fields.ts";
 import { applyOverrides, parseOverrides, TOP_LEVEL } from "./overrides.ts";
@@ -83,7 +83,12 @@ export async function loadPipeline(path: string, opts: LoadOptions = {}): Promis
   }
   const doc = PipelineDocument.parse(path, text);
   if (doc.problems.length) throw new PipelineConfigError(doc.problems);
-  return await buildPipeline(doc.value, { file: path, dir: dirname(resolve(path)), doc, sets: opts.sets });
+  return await buildPipeline(doc.value, {
+    file: path,
+    dir: dirname(resolve(path)),
+    doc,
+    sets: opts.sets,
+  });
 }
 
 /**
@@ -143,7 +148,13 @@ async function buildPipeline(
   applyOverrides(obj, overrides);
   for (const ov of overrides) setPaths.set(ov.path.join("."), ov.arg);
 
-  const top = checkFields(obj, TOP_LEVEL, [], (m, p, k) => report(m.replace("field", "key"), p, k), "");
+  const top = checkFields(
+    obj,
+    TOP_LEVEL,
+    [],
+    (m, p, k) => report(m.replace("field", "key"), p, k),
+    "",
+  );
   const stages: StageNode[] = [];
   const seen = new Map<string, number>();
   if (!Array.isArray(obj.stages)) report("'stages' must be a list of stages", ["stages"]);
@@ -155,21 +166,43 @@ async function buildPipeline(
     }
     for (const k of Object.keys(s)) {
       if (!["id", "use", "with", "inputs"].includes(k)) {
-        report(`unknown key '${k}'${didYouMean(k, ["id", "use", "with", "inputs"]) || "; a stage has id, use, with, inputs"}`, [...at, k], true, s.id);
+        report(
+          `unknown key '${k}'${
+            didYouMean(k, ["id", "use", "with", "inputs"]) || "; a stage has id, use, with, inputs"
+          }`,
+          [...at, k],
+          true,
+          s.id,
+        );
       }
     }
     const id = s.id;
     if (typeof id !== "string" || !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(id)) {
-      report(`stage id must be a name of letters, digits, '_' or '-': current value is ${JSON.stringify(id)}`, [...at, "id"]);
+      report(
+        `stage id must be a name of letters, digits, '_' or '-': current value is ${
+          JSON.stringify(id)
+        }`,
+        [...at, "id"],
+      );
       return;
     }
     if (seen.has(id)) {
-      return report(`duplicate stage id '${id}' (first used by stage #${seen.get(id)! + 1})`, [...at, "id"], false, id);
+      return report(
+        `duplicate stage id '${id}' (first used by stage #${seen.get(id)! + 1})`,
+        [...at, "id"],
+        false,
+        id,
+      );
     }
     seen.set(id, i);
     const module = modules[i];
     if (!module) return;
-    const config = checkFields(s.with, module.spec.fields, [...at, "with"], (m, p, k) => report(m, p, k, id));
+    const config = checkFields(
+      s.with,
+      module.spec.fields,
+      [...at, "with"],
+      (m, p, k) => report(m, p, k, id),
+    );
     let inputs: string[];
     const isSource = module.spec.kind === "source" || (module.spec.inputs?.max ?? 1) === 0;
     if (s.inputs === undefined) {
@@ -179,7 +212,13 @@ async function buildPipeline(
       report("'inputs' must be a list of stage ids", [...at, "inputs"], false, id);
       inputs = [];
     } else inputs = s.inputs;
-    stages.push({ id, use: typeof s.use === "string" ? s.use : module.spec.name, module, config, inputs });
+    stages.push({
+      id,
+      use: typeof s.use === "string" ? s.use : module.spec.name,
+      module,
+      config,
+      inputs,
+    });
   });
   checkGraph(stages, rawStages, (m, p, k, id) => report(m, p, k, id));
   checkPermissions(stages, rawStages, report);
@@ -206,7 +245,9 @@ async function buildPipeline(
 
 function sortProblems(problems: Problem[]): Problem[] {
   const key = (p: Problem) => p.position ? p.position.line * 1e6 + p.position.column : -1;
-  return problems.map((p, i) => ({ p, i })).sort((a, b) => key(a.p) - key(b.p) || a.i - b.i).map((x) => x.p);
+  return problems.map((p, i) => ({ p, i })).sort((a, b) => key(a.p) - key(b.p) || a.i - b.i).map((
+    x,
+  ) => x.p);
 }
 
 // deno-lint-ignore no-explicit-any
@@ -240,7 +281,12 @@ async function resolveUse(
     return why ? undefined : use as StageModule;
   }
   if (typeof use !== "string" || use === "") {
-    report("missing 'use': a built-in stage name or a path to a stage module (.ts)", ["stages", i], false, id);
+    report(
+      "missing 'use': a built-in stage name or a path to a stage module (.ts)",
+      ["stages", i],
+      false,
+      id,
+    );
     return undefined;
   }
   const isPath = use.startsWith(".") || use.startsWith("/") || /\.(m?[jt]s)$/.test(use);
@@ -277,7 +323,9 @@ function invalidModule(m: Record<string, unknown>): string {
   if (typeof spec.name !== "string" || typeof spec.summary !== "string") {
     return "its spec needs 'name' and 'summary' strings";
   }
-  if (typeof spec.fields !== "object" || spec.fields === null) return "its spec needs 'fields' (may be {})";
+  if (typeof spec.fields !== "object" || spec.fields === null) {
+    return "its spec needs 'fields' (may be {})";
+  }
   return "";
 }
 
@@ -293,7 +341,9 @@ function checkPermissions(
       if (!s.module.spec.permissions?.[name]) continue;
       if (Deno.permissions.querySync({ name }).state === "granted") continue;
       report(
-        `needs ${name === "net" ? "network access" : "to run subprocesses"}: add --allow-${name} (e.g. deno run --allow-${name} ... src/cli/main.ts run PIPELINE)`,
+        `needs ${
+          name === "net" ? "network access" : "to run subprocesses"
+        }: add --allow-${name} (e.g. deno run --allow-${name} ... src/cli/main.ts run PIPELINE)`,
         ["stages", i, "use"],
         false,
         s.id,

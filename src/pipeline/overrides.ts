@@ -12,7 +12,11 @@ import { didYouMean } from "../util/did_you_mean.ts";
 
 /** Top-level keys of a pipeline file, with their specs. */
 export const TOP_LEVEL: Record<string, FieldSpec> = {
-  name: { type: "string", required: true, description: "The pipeline's name (names its run directory)." },
+  name: {
+    type: "string",
+    required: true,
+    description: "The pipeline's name (names its run directory).",
+  },
   description: { type: "string", description: "What the pipeline does." },
   seed: { type: "integer", default: 0, description: "Seed of every random choice in the run." },
   backend: {
@@ -77,7 +81,10 @@ export function parseOverrides(
     const origin = `--set ${arg}`;
     const eq = arg.indexOf("=");
     if (eq <= 0) {
-      problems.push({ origin, message: "expected path=value, e.g. stages.evolve.with.train.lr=0.02" });
+      problems.push({
+        origin,
+        message: "expected path=value, e.g. stages.evolve.with.train.lr=0.02",
+      });
       continue;
     }
     const keys = arg.slice(0, eq).split(".");
@@ -85,7 +92,10 @@ export function parseOverrides(
     if (keys[0] !== "stages") {
       const spec = TOP_LEVEL[keys[0]];
       if (!spec || keys.length > 1 || keys[0] === "stages") {
-        problems.push({ origin, message: `unknown key '${keys.join(".")}'${didYouMean(keys[0], Object.keys(TOP_LEVEL))}` });
+        problems.push({
+          origin,
+          message: `unknown key '${keys.join(".")}'${didYouMean(keys[0], Object.keys(TOP_LEVEL))}`,
+        });
         continue;
       }
       const r = coerce(text, spec);
@@ -112,8 +122,16 @@ export function parseOverrides(
     }
     const r = coerce(text, spec);
     if ("error" in r) {
-      problems.push({ origin, stageId: keys[1], message: `field '${keys.slice(3).join(".")}' ${r.error}` });
-    } else overrides.push({ arg, path: ["stages", index, "with", ...keys.slice(3)], value: r.value });
+      problems.push({
+        origin,
+        stageId: keys[1],
+        message: `field '${keys.slice(3).join(".")}' ${r.error}`,
+      });
+    } else {overrides.push({
+        arg,
+        path: ["stages", index, "with", ...keys.slice(3)],
+        value: r.value,
+      });}
   }
   return { overrides, problems };
 }

@@ -58,7 +58,10 @@ export interface RunResult {
 export async function runPipeline(p: LoadedPipeline, opts: RunOptions = {}): Promise<RunResult> {
   const t0 = performance.now();
   const runDir = resolve(opts.runDir ?? p.runDir ?? join("runs", p.name));
-  const progress = new ProgressDisplay({ mode: opts.quiet ? "none" : opts.progress, write: opts.write ? (t) => opts.write!(t.trimEnd()) : undefined });
+  const progress = new ProgressDisplay({
+    mode: opts.quiet ? "none" : opts.progress,
+    write: opts.write ? (t) => opts.write!(t.trimEnd()) : undefined,
+  });
   const logOpts: LogOptions = {
     format: opts.logFormat,
     quiet: opts.quiet,
@@ -83,11 +86,14 @@ export async function runPipeline(p: LoadedPipeline, opts: RunOptions = {}): Pro
   const outs = new Map<string, Channel<Batch>[]>(order.map((s) => [s.id, []]));
   const ins = new Map<string, Channel<Batch>[]>();
   for (const s of order) {
-    ins.set(s.id, s.inputs.map((id, k) => {
-      const ch = new Channel<Batch>(k === 0 ? capacity : Infinity);
-      outs.get(id)!.push(ch);
-      return ch;
-    }));
+    ins.set(
+      s.id,
+      s.inputs.map((id, k) => {
+        const ch = new Channel<Batch>(k === 0 ? capacity : Infinity);
+        outs.get(id)!.push(ch);
+        return ch;
+      }),
+    );
   }
 
   let failure: StageError | undefined;
@@ -161,7 +167,13 @@ export async function runPipeline(p: LoadedPipeline, opts: RunOptions = {}): Pro
   log.info(interrupted ? "run interrupted: resume with --resume" : "run completed", {
     seconds: +(durationMs / 1000).toFixed(1),
   });
-  return { runId, runDir, status: interrupted ? "interrupted" : "completed", batches: counts, durationMs };
+  return {
+    runId,
+    runDir,
+    status: interrupted ? "interrupted" : "completed",
+    batches: counts,
+    durationMs,
+  };
 }
 
 /** An input stream that delivers a batch only when the stage is idle and downstream has room. */
@@ -197,7 +209,11 @@ function pull(
 class Resources implements RunResources {
   #items = new Map<string, { value: Promise<unknown>; close?: (v: unknown) => unknown }>();
 
-  get<T>(key: string, open: () => Promise<T>, close?: (value: T) => Promise<void> | void): Promise<T> {
+  get<T>(
+    key: string,
+    open: () => Promise<T>,
+    close?: (value: T) => Promise<void> | void,
+  ): Promise<T> {
     let item = this.#items.get(key);
     if (!item) {
       item = { value: open(), close: close as (v: unknown) => unknown };

@@ -49,9 +49,13 @@ export async function prepareRunDir(
   if (resume) {
     if (!prev) throw new Error(`Cannot resume as '${dir}' holds no run: start it without --resume`);
     if (prev.pipeline !== p.name) {
-      throw new Error(`Cannot resume as '${dir}' holds a run of pipeline '${prev.pipeline}', not '${p.name}'`);
+      throw new Error(
+        `Cannot resume as '${dir}' holds a run of pipeline '${prev.pipeline}', not '${p.name}'`,
+      );
     }
-    if (prev.status === "completed") log.warn("the run in this directory already completed; resuming adds nothing new");
+    if (prev.status === "completed") {
+      log.warn("the run in this directory already completed; resuming adds nothing new");
+    }
     await writeRunRecord(dir, { ...prev, status: "running" });
     return { runId: prev.runId, startedAt: prev.startedAt };
   }
@@ -67,14 +71,25 @@ export async function prepareRunDir(
   }
   await Deno.mkdir(dir, { recursive: true });
   const startedAt = new Date().toISOString();
-  const runId = `${p.name}-${startedAt.replace(/[-:]/g, "").replace(/\..*/, "")}-${crypto.randomUUID().slice(0, 8)}`;
-  await writeRunRecord(dir, { runId, pipeline: p.name, status: "running", startedAt, config: p.resolved });
+  const runId = `${p.name}-${startedAt.replace(/[-:]/g, "").replace(/\..*/, "")}-${
+    crypto.randomUUID().slice(0, 8)
+  }`;
+  await writeRunRecord(dir, {
+    runId,
+    pipeline: p.name,
+    status: "running",
+    startedAt,
+    config: p.resolved,
+  });
   return { runId, startedAt };
 }
 
 /** Writes `run.json` atomically (temp file + rename). */
 export async function writeRunRecord(dir: string, r: Omit<RunRecord, "finishedAt">): Promise<void> {
-  const rec: RunRecord = { ...r, ...(r.status !== "running" ? { finishedAt: new Date().toISOString() } : {}) };
+  const rec: RunRecord = {
+    ...r,
+    ...(r.status !== "running" ? { finishedAt: new Date().toISOString() } : {}),
+  };
   const tmp = join(dir, `.run.json.${crypto.randomUUID().slice(0, 8)}`);
   await Deno.writeTextFile(tmp, JSON.stringify(rec, null, 2) + "\n");
   await Deno.rename(tmp, join(dir, "run.json"));

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { OperatorFunction, Observable } from "rxjs";
+import type { Observable, OperatorFunction } from "rxjs";
 import type { RecordBatch } from "apache-arrow";
 import type { Rng } from "../util/rng.ts";
 
@@ -133,12 +133,19 @@ export interface StageContext {
 /** Shared, lazily opened resources of one run. Implementations register here by name. */
 export interface RunResources {
   /** Returns the resource, opening it on first use with `open`, and closing it with `close` at the end of the run. */
-  get<T>(key: string, open: () => Promise<T>, close?: (value: T) => Promise<void> | void): Promise<T>;
+  get<T>(
+    key: string,
+    open: () => Promise<T>,
+    close?: (value: T) => Promise<void> | void,
+  ): Promise<T>;
 }
 
 /** Builds a stage's operator from its validated config (defaults filled in). */
 // deno-lint-ignore no-explicit-any
-export type StageOperator<C = any> = (config: C, ctx: StageContext) => OperatorFunction<Batch, Batch>;
+export type StageOperator<C = any> = (
+  config: C,
+  ctx: StageContext,
+) => OperatorFunction<Batch, Batch>;
 
 /** A stage module: what a built-in stage file and a user's stage file both export. */
 // deno-lint-ignore no-explicit-any

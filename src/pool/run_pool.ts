@@ -68,13 +68,19 @@ async function _close(pool: Pool, ctx: StageContext): Promise<void> {
  * @example
  * ```ts
  * import { runOutcome } from "./run_pool.ts";
+ * import { InterruptedError } from "../pipeline/errors.ts";
  * if (runOutcome(new AbortController().signal)[0] !== "completed") throw new Error();
+ * const c = new AbortController();
+ * c.abort(new InterruptedError("interrupted (SIGINT)"));
+ * if (runOutcome(c.signal)[0] !== "interrupted") throw new Error();
  * ```
  */
 export function runOutcome(signal: AbortSignal): [RunStatus, string | null] {
   if (!signal.aborted) return ["completed", null];
   const r = signal.reason;
-  if (r instanceof Error && r.name !== "AbortError") return ["failed", r.message];
+  const interrupt = r instanceof Error &&
+    (r.name === "AbortError" || r.name === "InterruptedError");
+  if (r instanceof Error && !interrupt) return ["failed", r.message];
   const plain = r === undefined || (r instanceof Error && r.name === "AbortError");
   return ["interrupted", plain ? "aborted" : String(r)];
 }

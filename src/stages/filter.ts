@@ -17,12 +17,13 @@ export const spec: StageSpec = {
     where: {
       type: "string",
       required: true,
-      description: "A JavaScript expression, e.g. `response_a.length > 20 && response_b.length > 20`.",
+      description:
+        "A JavaScript expression, e.g. `response_a.length > 20 && response_b.length > 20`.",
     },
   },
   examples: [{
     title: "Drop pairs with a very short response",
-    yaml: "use: filter\nwith: { where: \"response_a.length >= 5 && response_b.length >= 5\" }",
+    yaml: 'use: filter\nwith: { where: "response_a.length >= 5 && response_b.length >= 5" }',
   }],
 };
 
@@ -40,7 +41,9 @@ export function operator(cfg: FilterConfig, ctx: StageContext) {
   try {
     new Function(`"use strict"; return (${cfg.where});`);
   } catch (e) {
-    throw new SyntaxError(`Cannot compile 'where' expression ${JSON.stringify(cfg.where)}: ${(e as Error).message}`);
+    throw new SyntaxError(
+      `Cannot compile 'where' expression ${JSON.stringify(cfg.where)}: ${(e as Error).message}`,
+    );
   }
   const compiled = new Map<string, (...cols: unknown[]) => unknown>();
   let kept = 0, seen = 0;
@@ -49,9 +52,13 @@ export function operator(cfg: FilterConfig, ctx: StageContext) {
     let fn = compiled.get(key);
     if (!fn) {
       try {
-        fn = new Function(...names, `"use strict"; return (${cfg.where});`) as (...cols: unknown[]) => unknown;
+        fn = new Function(...names, `"use strict"; return (${cfg.where});`) as (
+          ...cols: unknown[]
+        ) => unknown;
       } catch (e) {
-        throw new SyntaxError(`Cannot compile 'where' expression ${JSON.stringify(cfg.where)}: ${(e as Error).message}`);
+        throw new SyntaxError(
+          `Cannot compile 'where' expression ${JSON.stringify(cfg.where)}: ${(e as Error).message}`,
+        );
       }
       compiled.set(key, fn!);
     }
@@ -60,7 +67,9 @@ export function operator(cfg: FilterConfig, ctx: StageContext) {
   return (source: import("rxjs").Observable<Batch>) =>
     source.pipe(
       map((b) => {
-        const names = b.schema.fields.map((f) => f.name).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
+        const names = b.schema.fields.map((f) => f.name).filter((n) =>
+          /^[A-Za-z_$][\w$]*$/.test(n)
+        );
         const fn = predicate(names);
         const cols = names.map((n) => b.getChild(n)!);
         const keep: number[] = [];

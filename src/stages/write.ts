@@ -13,16 +13,23 @@ export const spec: StageSpec = {
   summary: "Writes rows as JSON Lines under the run directory and passes them on.",
   kind: "sink",
   inputs: { min: 1, max: 16 },
-  description: "With several inputs, the rows of the first input come first, then the second's, and so on.",
+  description:
+    "With several inputs, the rows of the first input come first, then the second's, and so on.",
   fields: {
-    path: { type: "path", description: "File under the run directory (default: <stage id>.jsonl)." },
+    path: {
+      type: "path",
+      description: "File under the run directory (default: <stage id>.jsonl).",
+    },
     columns: {
       type: "array",
       items: { type: "string", description: "A column name." },
       description: "Columns to write (default: every column that is not a list of ids).",
     },
   },
-  examples: [{ title: "Keep a copy of the pairs", yaml: "use: write\nwith: { path: pairs.jsonl }" }],
+  examples: [{
+    title: "Keep a copy of the pairs",
+    yaml: "use: write\nwith: { path: pairs.jsonl }",
+  }],
 };
 
 /** Config of `write`. */
@@ -42,7 +49,9 @@ export function operator(cfg: WriteConfig, ctx: StageContext) {
   const target = resolve(ctx.runDir, cfg.path ?? `${ctx.stageId}.jsonl`);
   const rel = relative(ctx.runDir, target);
   if (rel.startsWith("..") || isAbsolute(rel)) {
-    throw new RangeError(`Cannot write '${cfg.path}' as it is outside the run directory '${ctx.runDir}': use a relative path`);
+    throw new RangeError(
+      `Cannot write '${cfg.path}' as it is outside the run directory '${ctx.runDir}': use a relative path`,
+    );
   }
   let file: Deno.FsFile | undefined;
   let rows = 0;
@@ -56,7 +65,11 @@ export function operator(cfg: WriteConfig, ctx: StageContext) {
         const names = cfg.columns ??
           b.schema.fields.filter((f) => !String(f.type).startsWith("List")).map((f) => f.name);
         const missing = names.filter((n) => !b.getChild(n));
-        if (missing.length) throw new RangeError(`Cannot write column '${missing[0]}' as the batch has no such column`);
+        if (missing.length) {
+          throw new RangeError(
+            `Cannot write column '${missing[0]}' as the batch has no such column`,
+          );
+        }
         const cols = names.map((n) => b.getChild(n)!);
         let text = "";
         for (let i = 0; i < b.numRows; i++) {

@@ -78,15 +78,22 @@ export class ProgressDisplay {
       const count = total ? `${done}/${total}` : `${done}`;
       const secs = ((now - t0) / 1000).toFixed(1);
       if (this.mode === "lines") {
-        this.#write(`${label}: ${count}${pct !== undefined ? ` (${pct.toFixed(0)}%)` : ""} ${secs}s ${status}`.trimEnd() + "\n");
+        this.#write(
+          `${label}: ${count}${pct !== undefined ? ` (${pct.toFixed(0)}%)` : ""} ${secs}s ${status}`
+            .trimEnd() + "\n",
+        );
         return;
       }
       const width = 24;
-      const fill = pct !== undefined ? Math.round((pct / 100) * width) : (Math.floor(now / 120) % width);
+      const fill = pct !== undefined
+        ? Math.round((pct / 100) * width)
+        : (Math.floor(now / 120) % width);
       const bar = pct !== undefined
         ? "█".repeat(fill) + "░".repeat(width - fill)
         : "░".repeat(fill) + "█" + "░".repeat(width - fill - 1);
-      const line = `${label} ${bar} ${pct !== undefined ? pct.toFixed(0).padStart(3) + "% " : ""}${count} ${secs}s ${status}`;
+      const line = `${label} ${bar} ${
+        pct !== undefined ? pct.toFixed(0).padStart(3) + "% " : ""
+      }${count} ${secs}s ${status}`;
       this.#write("\r\x1b[2K" + line.slice(0, this.#columns - 1));
       this.#active = label;
     };

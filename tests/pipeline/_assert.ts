@@ -4,7 +4,10 @@ import assert from "node:assert/strict";
 export const assertEquals: <T>(actual: T, expected: T, msg?: string) => void = (a, e, m) =>
   assert.deepStrictEqual(a, e, m);
 export const assert_ = assert;
-export async function assertRejects(fn: () => Promise<unknown>, match?: RegExp | string): Promise<Error> {
+export async function assertRejects(
+  fn: () => Promise<unknown>,
+  match?: RegExp | string,
+): Promise<Error> {
   try {
     await fn();
   } catch (e) {

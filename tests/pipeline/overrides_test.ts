@@ -14,12 +14,23 @@ stages:
 
 Deno.test("--set overrides stage fields and top-level keys, typed by the spec", async () => {
   const p = await loadPipeline(await writePipeline(PIPE), {
-    sets: ["stages.src.with.batches=5", "stages.src.with.prefix=007", "seed=9", "backend=cpu", "stages.h.with.rows=3"],
+    sets: [
+      "stages.src.with.batches=5",
+      "stages.src.with.prefix=007",
+      "seed=9",
+      "backend=cpu",
+      "stages.h.with.rows=3",
+    ],
   });
   assertEquals(p.stages[0].config, { batches: 5, rows: 2, prefix: "007", delay_ms: 0 });
   assertEquals(p.stages[1].config, { rows: 3 });
   assertEquals([p.seed, p.backend], [9, "cpu"]);
-  assertEquals((p.resolved.stages as { with: unknown }[])[0].with, { batches: 5, rows: 2, prefix: "007", delay_ms: 0 });
+  assertEquals((p.resolved.stages as { with: unknown }[])[0].with, {
+    batches: 5,
+    rows: 2,
+    prefix: "007",
+    delay_ms: 0,
+  });
 });
 
 Deno.test("--set reports type errors, unknown fields and unknown stages with the argument", async () => {

@@ -15,11 +15,18 @@ async function tempRunDir(): Promise<string> {
 /** A sink that records every pair id it sees, in order. */
 function collector(seen: string[]): StageModule {
   return {
-    spec: { name: "collect", summary: "Collects ids (tests).", fields: {}, examples: [], inputs: { min: 1, max: 4 } },
-    operator: (_c: unknown, _ctx: StageContext) => map((b: Batch) => {
-      seen.push(...pairRows(b).map((r) => r.pair_id));
-      return b;
-    }),
+    spec: {
+      name: "collect",
+      summary: "Collects ids (tests).",
+      fields: {},
+      examples: [],
+      inputs: { min: 1, max: 4 },
+    },
+    operator: (_c: unknown, _ctx: StageContext) =>
+      map((b: Batch) => {
+        seen.push(...pairRows(b).map((r) => r.pair_id));
+        return b;
+      }),
   };
 }
 
@@ -38,7 +45,9 @@ stages:
   const runDir = await tempRunDir();
   const r = await runPipeline(await loadPipeline(file), { runDir, quiet: true });
   assertEquals(r.status, "completed");
-  const lines = (await Deno.readTextFile(`${runDir}/out.jsonl`)).trim().split("\n").map((l) => JSON.parse(l));
+  const lines = (await Deno.readTextFile(`${runDir}/out.jsonl`)).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  );
   assertEquals(lines.map((l) => l.pair_id), ["p-1", "p-2", "p-11"]);
   assertEquals(JSON.parse(await Deno.readTextFile(`${runDir}/run.json`)).status, "completed");
 });
@@ -48,8 +57,16 @@ Deno.test("a stage with two inputs reads them in order (first input, then the se
   const p = await definePipeline({
     name: "dag",
     stages: [
-      { id: "a", use: (await import("../testdata/stages/count_source.ts")) as StageModule, with: { batches: 3, prefix: "a", delay_ms: 5 } },
-      { id: "b", use: (await import("../testdata/stages/count_source.ts")) as StageModule, with: { batches: 2, prefix: "b" } },
+      {
+        id: "a",
+        use: (await import("../testdata/stages/count_source.ts")) as StageModule,
+        with: { batches: 3, prefix: "a", delay_ms: 5 },
+      },
+      {
+        id: "b",
+        use: (await import("../testdata/stages/count_source.ts")) as StageModule,
+        with: { batches: 2, prefix: "b" },
+      },
       { id: "join", use: collector(seen), inputs: ["a", "b"] },
     ],
   });
@@ -63,7 +80,12 @@ Deno.test("a fast source into a slow stage keeps at most `capacity` batches wait
   let maxAhead = 0;
   let consumed = 0;
   const probe: StageModule = {
-    spec: { name: "probe", summary: "Measures how far the source runs ahead (tests).", fields: {}, examples: [] },
+    spec: {
+      name: "probe",
+      summary: "Measures how far the source runs ahead (tests).",
+      fields: {},
+      examples: [],
+    },
     operator: (_c: unknown, ctx: StageContext) =>
       ctx.mapAsync(async (b) => {
         maxAhead = Math.max(maxAhead, (g.__emitted as number) - consumed);
@@ -75,7 +97,11 @@ Deno.test("a fast source into a slow stage keeps at most `capacity` batches wait
   const p = await definePipeline({
     name: "bp",
     stages: [
-      { id: "src", use: (await import("../testdata/stages/count_source.ts")) as StageModule, with: { batches: 60 } },
+      {
+        id: "src",
+        use: (await import("../testdata/stages/count_source.ts")) as StageModule,
+        with: { batches: 60 },
+      },
       { id: "slow", use: probe },
     ],
   });
@@ -117,13 +143,23 @@ stages:
   const ctl = new AbortController();
   setTimeout(() => ctl.abort(), 100);
   const runDir = await tempRunDir();
-  const r = await runPipeline(await loadPipeline(file), { runDir, quiet: true, signal: ctl.signal });
+  const r = await runPipeline(await loadPipeline(file), {
+    runDir,
+    quiet: true,
+    signal: ctl.signal,
+  });
   assertEquals(r.status, "interrupted");
   assertEquals(r.batches.slow < 1000, true);
   assertEquals(JSON.parse(await Deno.readTextFile(`${runDir}/run.json`)).status, "interrupted");
   // A fresh run refuses to replace the unfinished one; --resume reopens it with the same id.
-  await assertRejects(async () => runPipeline(await loadPipeline(file), { runDir, quiet: true }), "holds an unfinished run (interrupted)");
-  const again = await runPipeline(await loadPipeline(file, { sets: ["stages.src.with.batches=2"] }), { runDir, quiet: true, resume: true });
+  await assertRejects(
+    async () => runPipeline(await loadPipeline(file), { runDir, quiet: true }),
+    "holds an unfinished run (interrupted)",
+  );
+  const again = await runPipeline(
+    await loadPipeline(file, { sets: ["stages.src.with.batches=2"] }),
+    { runDir, quiet: true, resume: true },
+  );
   assertEquals(again.runId, r.runId);
 });
 

@@ -12,7 +12,9 @@ Deno.test("validation reports an unknown stage name with a suggestion and its po
 });
 
 Deno.test("validation reports unknown and misspelt fields, missing required fields, all at once", async () => {
-  const p = await problemsOf(`name: t\nstages:\n${SRC}  - id: f\n    use: filter\n    with: { wher: "x", extra: 1 }\n`);
+  const p = await problemsOf(
+    `name: t\nstages:\n${SRC}  - id: f\n    use: filter\n    with: { wher: "x", extra: 1 }\n`,
+  );
   assertEquals(p, [
     "FILE:7:11: stage 'f': missing required field 'where' (A JavaScript expression, e.g. `response_a.length > 20 && response_b.length > 20`.)",
     "FILE:7:13: stage 'f': unknown field 'wher' (did you mean 'where'?)",
@@ -71,8 +73,16 @@ Deno.test("validation reports a module that does not load or is not a stage", as
     `name: t\nstages:\n${SRC}  - id: x\n    use: $STAGES/not_a_stage.ts\n  - id: y\n    use: ./missing.ts\n`,
   );
   assertEquals(p.length, 2, p.join("\n"));
-  assertEquals(/^FILE:6:10: stage 'x': module '\/.*not_a_stage\.ts' does not export a valid stage: expected `export function operator\(config, ctx\)`$/.test(p[0]), true, p[0]);
-  assertEquals(p[1].startsWith("FILE:8:10: stage 'y': cannot load stage module './missing.ts':"), true);
+  assertEquals(
+    /^FILE:6:10: stage 'x': module '\/.*not_a_stage\.ts' does not export a valid stage: expected `export function operator\(config, ctx\)`$/
+      .test(p[0]),
+    true,
+    p[0],
+  );
+  assertEquals(
+    p[1].startsWith("FILE:8:10: stage 'y': cannot load stage module './missing.ts':"),
+    true,
+  );
 });
 
 Deno.test("JSON pipeline files are accepted with positions", async () => {

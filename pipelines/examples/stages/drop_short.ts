@@ -12,9 +12,17 @@ export const spec: StageSpec = {
   name: "drop_short",
   summary: "Drops pairs whose shorter response has fewer than min_words words.",
   fields: {
-    min_words: { type: "integer", default: 3, min: 0, description: "Fewest words a response may have." },
+    min_words: {
+      type: "integer",
+      default: 3,
+      min: 0,
+      description: "Fewest words a response may have.",
+    },
   },
-  examples: [{ title: "Keep answers of 5 words or more", yaml: "use: ./stages/drop_short.ts\nwith: { min_words: 5 }" }],
+  examples: [{
+    title: "Keep answers of 5 words or more",
+    yaml: "use: ./stages/drop_short.ts\nwith: { min_words: 5 }",
+  }],
 };
 
 const words = (s: string) => s.split(/\s+/).filter(Boolean).length;

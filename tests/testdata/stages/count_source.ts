@@ -27,8 +27,15 @@ export function operator(
       yield pairBatch(Array.from({ length: cfg.rows }, () => {
         const id = `${cfg.prefix}-${n++}`;
         return {
-          pair_id: id, group_id: id, prompt: `prompt ${id}`, response_a: "a", response_b: "b",
-          label: 1 as const, split: "" as const, gold: null, source: ctx.stageId,
+          pair_id: id,
+          group_id: id,
+          prompt: `prompt ${id}`,
+          response_a: "a",
+          response_b: "b",
+          label: 1 as const,
+          split: "" as const,
+          gold: null,
+          source: ctx.stageId,
         };
       }));
     }

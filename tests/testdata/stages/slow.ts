@@ -13,7 +13,9 @@ export const spec: StageSpec = {
 
 export function operator(cfg: { ms: number; fail_at: number }, ctx: StageContext) {
   return ctx.mapAsync(async (b, i) => {
-    if (i === cfg.fail_at) throw new RangeError(`Cannot process batch ${i} as the test asked it to fail`);
+    if (i === cfg.fail_at) {
+      throw new RangeError(`Cannot process batch ${i} as the test asked it to fail`);
+    }
     await new Promise((r) => setTimeout(r, cfg.ms));
     if (ctx.signal.aborted) ctx.log.info("saw abort", { batch: i });
     return b;

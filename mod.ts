@@ -1,0 +1,139 @@
+/**
+ * serflow: self-evolving reward models (SER, arXiv 2411.00418) as a reactive dataflow.
+ *
+ * Pipelines wire RxJS stages over Apache Arrow record batches; the reward model trains and
+ * scores in WGSL compute shaders on WebGPU (with a TypeScript reference as oracle and fallback);
+ * DuckDB keeps the evolving labelled pool with full provenance.
+ *
+ * Define and run a pipeline from TypeScript, with a stage of your own between built-in ones:
+ *
+ * ```ts
+ * import { definePipeline, runPipeline, takeRows, type StageModule } from "./mod.ts";
+ * import { map } from "rxjs";
+ *
+ * // A user stage: keep pairs whose responses both have at least 4 words.
+ * const dropShort: StageModule = {
+ *   spec: { name: "drop_short", summary: "Drops short answers.", fields: {}, examples: [] },
+ *   operator: () =>
+ *     map((b) => {
+ *       const a = b.getChild("response_a")!, r = b.getChild("response_b")!;
+ *       const keep = [];
+ *       for (let i = 0; i < b.numRows; i++) {
+ *         if (a.get(i).split(" ").length >= 4 && r.get(i).split(" ").length >= 4) keep.push(i);
+ *       }
+ *       return takeRows(b, keep);
+ *     }),
+ * };
+ *
+ * const pipeline = await definePipeline({
+ *   name: "quick",
+ *   seed: 3,
+ *   backend: "cpu",
+ *   stages: [
+ *     { id: "data", use: "synthetic", with: { pairs: 1500 } },
+ *     { id: "clean", use: dropShort },
+ *     { id: "split", use: "split", with: { seed_fraction: 0.1, validation_fraction: 0.1, test_fraction: 0.2 } },
+ *     { id: "evolve", use: "ser", with: { model: { buckets: 4096, dim: 8, hidden: 16 }, stop: { max_iterations: 2 } } },
+ *     { id: "report", use: "report" },
+ *   ],
+ * });
+ * const runDir = await Deno.makeTempDir();
+ * const result = await runPipeline(pipeline, { runDir, quiet: true });
+ * const metrics = JSON.parse(await Deno.readTextFile(`${runDir}/metrics.json`));
+ * if (result.status !== "completed" || !(metrics.final.testAccuracy > 0.4)) throw new Error("unexpected");
+ * ```
+ *
+ * @module
+ */
+
+// Pipelines: define, load, validate, run.
+export { definePipeline, loadPipeline } from "./src/pipeline/load.ts";
+export type {
+  LoadedPipeline,
+  LoadOptions,
+  PipelineDefinition,
+  StageNode,
+} from "./src/pipeline/load.ts";
+export { runPipeline } from "./src/pipeline/run.ts";
+export type { RunOptions, RunResult } from "./src/pipeline/run.ts";
+export { InterruptedError, PipelineConfigError, StageError } from "./src/pipeline/errors.ts";
+export type { Problem, SourcePosition } from "./src/pipeline/errors.ts";
+export { renderDot, renderTree } from "./src/pipeline/graph.ts";
+export { stageDoc } from "./src/pipeline/docs.ts";
+export type {
+  Batch,
+  FieldSpec,
+  FieldType,
+  Logger,
+  Progress,
+  RunResources,
+  StageContext,
+  StageModule,
+  StageOperator,
+  StageSpec,
+} from "./src/pipeline/types.ts";
+export { BUILTIN_STAGES } from "./src/stages/registry.ts";
+
+// Pair batches (Arrow) and datasets.
+export {
+  batchFromVectors,
+  PAIR_SCHEMA,
+  pairBatch,
+  pairRows,
+  takeRows,
+  withColumns,
+} from "./src/data/schema.ts";
+export type { PairRow, Split } from "./src/data/schema.ts";
+export { newReadStats, readPairs } from "./src/data/read_pairs.ts";
+export type { ReadOptions, ReadStats } from "./src/data/read_pairs.ts";
+export { PRESETS, resolveFields } from "./src/data/presets.ts";
+export { assignSplits } from "./src/data/split_assign.ts";
+export { buildWorld, DEFAULT_SYNTHETIC } from "./src/data/synthetic/world.ts";
+export type { SyntheticConfig, World } from "./src/data/synthetic/world.ts";
+export { samplePairs } from "./src/data/synthetic/sample.ts";
+
+// The reward model: featurizer, backends, training, checkpoints, metrics.
+export { DEFAULT_MODEL, DEFAULT_TRAIN, featureWidth } from "./src/model/types.ts";
+export type {
+  EpochStats,
+  ModelConfig,
+  ModelParams,
+  OptimizerState,
+  PairFeatures,
+  RewardBackend,
+  Scores,
+  TrainOptions,
+  TrainSet,
+} from "./src/model/types.ts";
+export { DEFAULT_FEATURIZER, Featurizer } from "./src/model/featurizer.ts";
+export type { FeaturizerConfig } from "./src/model/featurizer.ts";
+export { featuresFromBatches } from "./src/model/pair_features.ts";
+export { CpuBackend } from "./src/model/cpu_backend.ts";
+export { GpuBackend } from "./src/gpu/gpu_backend.ts";
+export type { GpuBackendOptions } from "./src/gpu/gpu_backend.ts";
+export { hasWebGpu, openBackend } from "./src/model/open_backend.ts";
+export { initParams, zeroOptimizer, zeroParams } from "./src/model/params.ts";
+export { fitModel } from "./src/model/fit.ts";
+export { loadCheckpoint, readCheckpointHeader, saveCheckpoint } from "./src/model/checkpoint.ts";
+export type { Checkpoint } from "./src/model/checkpoint.ts";
+export { evaluatePairs } from "./src/model/metrics.ts";
+export type { PairMetrics } from "./src/model/metrics.ts";
+
+// Self-evolving selection and the loop's reports.
+export { selectPairs, sigmoid } from "./src/ser/select.ts";
+export type { RuleOptions, Selection } from "./src/ser/select.ts";
+export { applyPolicy, SELECT_POLICIES } from "./src/ser/policy.ts";
+export type { SelectPolicy } from "./src/ser/policy.ts";
+export { fitTemperature } from "./src/ser/calibrate.ts";
+export { writeReports } from "./src/report/write.ts";
+
+// The labelled pool (DuckDB).
+export { Pool } from "./src/pool/pool.ts";
+export { withPool } from "./src/pool/with_pool.ts";
+export { runPool } from "./src/pool/run_pool.ts";
+export { exportPool } from "./src/pool/export.ts";
+export { PoolLockedError } from "./src/pool/locked_error.ts";
+export { ReadOnlyPoolError } from "./src/pool/query.ts";
+export type { LabelColumns, LabelRows, RunStatus } from "./src/pool/types.ts";
+
+export { Rng } from "./src/util/rng.ts";

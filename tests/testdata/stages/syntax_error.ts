@@ -1,1 +1,0 @@
-export const spec = { name: "broken", summary: "does not parse", fields: {}, examples: [] ;

@@ -5,8 +5,7 @@
  * @module
  */
 import { map } from "rxjs";
-import type { Batch, StageContext, StageSpec } from "../../../src/pipeline/types.ts";
-import { takeRows } from "../../../src/data/schema.ts";
+import { type Batch, type StageContext, type StageSpec, takeRows } from "../../../mod.ts";
 
 export const spec: StageSpec = {
   name: "drop_short",

@@ -76,6 +76,33 @@ export function parseDenoBench(json: string, root: string): MicroResult[] {
 }
 
 /**
+ * The first complete JSON object in a text (a bench file may print before or after the report).
+ *
+ * @param text The output.
+ * @returns The object's text, or null.
+ * @example
+ * ```ts
+ * import { firstJsonObject } from "./micro.ts";
+ * if (firstJsonObject('x {"a": "}{", "b": {}} tail {') !== '{"a": "}{", "b": {}}') throw new Error();
+ * ```
+ */
+export function firstJsonObject(text: string): string | null {
+  const start = text.indexOf("{");
+  if (start < 0) return null;
+  let depth = 0, inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{") depth++;
+    else if (c === "}" && --depth === 0) return text.slice(start, i + 1);
+  }
+  return null;
+}
+
+/**
  * Runs the micro-benchmarks that exist.
  *
  * @param root The repository root (a directory path).
@@ -123,10 +150,12 @@ export async function runMicroBenches(
       cwd: root,
       env: opts.env,
     });
-    const start = out.stdout.indexOf("{");
-    if (start >= 0) {
+    const json = firstJsonObject(out.stdout);
+    if (json !== null) {
       try {
-        results.push(...parseDenoBench(out.stdout.slice(start), `file://${root}/`));
+        const rs = parseDenoBench(json, `file://${root}/`);
+        results.push(...rs);
+        if (rs.length === 0) errors.push(`${file}: registered no benchmark`);
       } catch {
         errors.push(`${file}: unreadable JSON output`);
       }

@@ -101,21 +101,17 @@ export function renderPlots(g: GrowthReport | null, e2e: E2ePlotInput[]): Record
       ],
     });
   }
+  // One series per backend and measure, across sizes: per-iteration cost against the pool scored.
   const its: Series[] = [];
-  for (const r of e2e) {
-    const later = r.iterations.filter((it) => it.iteration > 0 && it.scored > 0);
+  for (const backend of [...new Set(e2e.map((r) => r.backend))]) {
+    const later = e2e.filter((r) => r.backend === backend)
+      .flatMap((r) => r.iterations.filter((it) => it.iteration > 0 && it.scored > 0))
+      .sort((a, b) => a.scored - b.scored);
     if (later.length === 0) continue;
-    its.push({
-      label: `score, ${r.backend}`,
-      points: later.map((it) => [it.scored, it.score_s]),
-    });
-    its.push({
-      label: `iteration, ${r.backend}`,
-      points: later.map((it) => [it.scored, it.wall_s]),
-    });
+    its.push({ label: `iteration, ${backend}`, points: later.map((it) => [it.scored, it.wall_s]) });
+    its.push({ label: `score, ${backend}`, points: later.map((it) => [it.scored, it.score_s]) });
   }
   if (its.length) {
-    its.sort((a, b) => a.label.localeCompare(b.label));
     out["e2e_iteration.svg"] = lineChart({
       title: "SER iteration time vs unlabelled pairs scored",
       xLabel: "unlabelled pairs scored in the iteration",

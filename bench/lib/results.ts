@@ -104,6 +104,7 @@ export function addRunRow(md: string, row: string): string {
   const s = md.indexOf(START), e = md.indexOf(END);
   if (s < 0 || e < s) return `${md.trimEnd()}\n\n## Runs\n\n${START}\n${HEADER}\n${row}\n${END}\n`;
   const body = md.slice(s + START.length, e).trim();
-  const table = body.includes("|---") ? body : HEADER;
+  // A table already there (`deno fmt` aligns it: `| --- |` separators) keeps its rows.
+  const table = /^\|[\s:-]*-{3}/m.test(body) ? body : HEADER;
   return `${md.slice(0, s)}${START}\n${table}\n${row}\n${md.slice(e)}`;
 }

@@ -76,6 +76,13 @@ Deno.test("addRunRow() appends rows inside the markers and keeps the text around
   assert.equal(twice.match(/\| date \|/g)?.length, 1);
 });
 
+Deno.test("addRunRow() keeps the rows of a table that deno fmt has aligned", () => {
+  const md =
+    "<!-- bench:runs:start -->\n\n| date | x |\n| ---- | - |\n| r1   | a |\n\n<!-- bench:runs:end -->\n";
+  const out = addRunRow(md, "| r2 | b |");
+  assert.ok(out.includes("| r1   | a |\n| r2 | b |\n<!-- bench:runs:end -->"), out);
+});
+
 Deno.test("addRunRow() adds a runs section when the markers are missing", () => {
   const md = addRunRow("# B\n", "| r |");
   assert.match(

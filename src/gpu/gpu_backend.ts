@@ -28,7 +28,7 @@ import { GpuFeatures } from "./gpu_features.ts";
 import { UniformArena } from "./kernel.ts";
 import { type Kernels, loadKernels } from "./kernels.ts";
 import { ModelState } from "./model_state.ts";
-import { checkTrainSet } from "./check_train_set.ts";
+import { checkTrainSet } from "../model/check_train_set.ts";
 import { scoreOnGpu } from "./score_recorder.ts";
 import { trainEpochOnGpu } from "./train_epoch.ts";
 import { TrainPlanner } from "./train_plan.ts";

@@ -7,6 +7,7 @@
  */
 import { adamwDense, adamwRows } from "./adamw.ts";
 import { checkFeatures } from "./check_features.ts";
+import { checkTrainSet } from "./check_train_set.ts";
 import { pairLoss, pairLossGrad } from "./math.ts";
 import { checkParamSizes, cloneParams, initParams, zeroOptimizer } from "./params.ts";
 import { pairBackward, pairForward, type ParamsLike, Workspace } from "./reference.ts";
@@ -101,7 +102,7 @@ export class CpuBackend implements RewardBackend {
   trainEpoch(set: TrainSet, order: Uint32Array, opts: TrainOptions): Promise<EpochStats> {
     return _settle(() => {
       const f = this.#loaded("train");
-      _checkSet(set, order, f.n, opts);
+      checkTrainSet(set, order, f.n, opts.batchSize);
       const cfg = this.config, ws = this.#ws, bag = cfg.input === "bag";
       const p = this.#current().params, opt = this.#optimizer();
       const grads: ParamsLike = {
@@ -199,32 +200,3 @@ function _settle<T>(fn: () => T): Promise<T> {
   }
 }
 
-function _checkSet(set: TrainSet, order: Uint32Array, n: number, opts: TrainOptions): void {
-  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) {
-    throw new RangeError(
-      `Cannot train as 'batchSize' must be an integer >= 1: current value is ${opts.batchSize}`,
-    );
-  }
-  const len = set.indices.length;
-  if (set.labels.length !== len || set.weights.length !== len) {
-    throw new RangeError(
-      `Cannot train as the training set's indices, labels and weights have different lengths ` +
-        `(${len}, ${set.labels.length}, ${set.weights.length})`,
-    );
-  }
-  for (let t = 0; t < order.length; t++) {
-    const pos = order[t];
-    if (pos >= len) {
-      throw new RangeError(
-        `Cannot train as order[${t}] = ${pos} is not a position in the ${len}-example set`,
-      );
-    }
-    const i = set.indices[pos], y = set.labels[pos];
-    if (i >= n) throw new RangeError(`Cannot train on pair ${i} as only ${n} pairs are loaded`);
-    if (y !== 1 && y !== -1) {
-      throw new RangeError(
-        `Cannot train on pair ${i} as its label must be 1 or -1: current value is ${y}`,
-      );
-    }
-  }
-}

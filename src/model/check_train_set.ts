@@ -1,13 +1,13 @@
 /**
- * Checks a training set before any GPU work, with the CPU backend's rules and messages, so that
+ * Checks a training set before any GPU work, the same rules and messages on every backend, so that
  * a bad example fails the call without leaving a half-trained epoch behind.
  *
  * @module
  */
-import type { TrainSet } from "../model/types.ts";
+import type { TrainSet } from "./types.ts";
 
 /**
- * Checks a training set against the loaded pairs (the same rules as the CPU backend).
+ * Checks a training set against the loaded pairs .
  *
  * @param set The examples.
  * @param order Positions into `set`.

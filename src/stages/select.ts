@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Observable } from "rxjs";
+import { concatMap, type Observable, toArray } from "rxjs";
 import { Bool, Float32, Int8, Utf8, vectorFromArray } from "apache-arrow";
 import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
 import { takeRows, withColumns } from "../data/schema.ts";
@@ -84,23 +84,9 @@ export interface SelectConfig {
  * @returns An operator that emits the self-labelled rows, batch by input batch.
  */
 export function operator(cfg: SelectConfig, ctx: StageContext) {
+  // A barrier: it needs every row before it can emit any.
   return (source: Observable<Batch>) =>
-    new Observable<Batch>((sub) => {
-      const held: Batch[] = [];
-      const inner = source.subscribe({
-        next: (b) => held.push(b),
-        error: (e) => sub.error(e),
-        complete: () => {
-          try {
-            for (const b of _select(held, cfg, ctx)) sub.next(b);
-            sub.complete();
-          } catch (e) {
-            sub.error(e);
-          }
-        },
-      });
-      return () => inner.unsubscribe();
-    });
+    source.pipe(toArray(), concatMap((held) => _select(held, cfg, ctx)));
 }
 
 function _select(batches: Batch[], cfg: SelectConfig, ctx: StageContext): Batch[] {

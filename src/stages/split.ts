@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Observable } from "rxjs";
+import { concatMap, type Observable, toArray } from "rxjs";
 import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
 import { takeRows, withColumns } from "../data/schema.ts";
 import { int8Data, utf8Data } from "../data/pair_batch_builder.ts";
@@ -71,23 +71,9 @@ export interface SplitConfig {
  * @returns An operator that re-emits every row with `split`, `label` and `gold` set.
  */
 export function operator(cfg: SplitConfig, ctx: StageContext) {
+  // A barrier: it needs every row before it can emit any.
   return (source: Observable<Batch>) =>
-    new Observable<Batch>((sub) => {
-      const held: Batch[] = [];
-      const inner = source.subscribe({
-        next: (b) => held.push(b),
-        error: (e) => sub.error(e),
-        complete: () => {
-          try {
-            for (const b of _emit(held, cfg, ctx)) sub.next(b);
-            sub.complete();
-          } catch (e) {
-            sub.error(e);
-          }
-        },
-      });
-      return () => inner.unsubscribe();
-    });
+    source.pipe(toArray(), concatMap((held) => _emit(held, cfg, ctx)));
 }
 
 function _keyColumn(b: Batch, cfg: SplitConfig) {

@@ -48,7 +48,9 @@ fi
 cd "$ROOT"
 echo "gpu.sh: $($DENO --version | head -1); output in $OUT"
 
+KFILTER=""
 if [ "$QUICK" = 1 ]; then
+  KFILTER="--filter 'score 256 pairs'"
   PAIRS_ROOF=1024; REPEATS=1; E2E_SIZES=1000; PEER_PAIRS=600; PEER_ROUNDS=1; PEER_EPOCHS=1
 else
   PAIRS_ROOF=65536; REPEATS=5; E2E_SIZES=10000,100000; PEER_PAIRS=10000; PEER_ROUNDS=5; PEER_EPOCHS=3
@@ -77,16 +79,13 @@ done
 echo "gpu.sh: adapter $(grep -m1 '"description"' "$OUT/adapter.json")"
 
 step roofline 100 "$DENO" run -A $NM bench/lib/gpu_roofline.ts --pairs "$PAIRS_ROOF" --repeats "$REPEATS" --out "$OUT/roofline.json"
-if [ "$QUICK" = 1 ]; then
-  echo "gpu.sh: kernels skipped (--quick)"
-else
-  # The bench file also prints its kernels' byte and flop counts: keep the JSON report apart.
-  step kernels 80 sh -c "'$DENO' bench --json -A --no-check $NM bench/gpu_kernels_bench.ts > '$OUT/kernels.txt'" &&
-    "$DENO" eval $NM "import { firstJsonObject } from './bench/lib/micro.ts';
-      const t = firstJsonObject(Deno.readTextFileSync('$OUT/kernels.txt'));
-      if (t === null) Deno.exit(1);
-      Deno.writeTextFileSync('$OUT/kernels.json', t);" || FAILED=1
-fi
+# The bench file also prints its kernels' byte and flop counts: keep the JSON report apart.
+step kernels 80 sh -c "'$DENO' bench --json -A --no-check $NM $KFILTER bench/gpu_kernels_bench.ts > '$OUT/kernels.txt'"
+"$DENO" eval $NM "import { splitBenchOutput } from './bench/lib/micro.ts';
+  const r = splitBenchOutput(Deno.readTextFileSync('$OUT/kernels.txt'));
+  if (r.report === null) Deno.exit(1);
+  Deno.writeTextFileSync('$OUT/kernels.json', r.report);
+  Deno.writeTextFileSync('$OUT/kernels_printed.json', JSON.stringify(r.printed, null, 2));" || FAILED=1
 step e2e 120 "$DENO" run -A $NM bench/e2e.ts --sizes "$E2E_SIZES" --backends webgpu --no-pool --iterations 3 --out "$OUT/e2e.json"
 step peers 150 "$DENO" run -A $NM bench/main.ts --only peers --peers serflow-webgpu,torch-cuda,tfjs-webgpu \
   --peer-pairs "$PEER_PAIRS" --peer-rounds "$PEER_ROUNDS" --peer-epochs "$PEER_EPOCHS" --out-dir "$OUT" \

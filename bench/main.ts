@@ -22,7 +22,14 @@ import { buildPeerData } from "./lib/peer_setup.ts";
 import { PEER_IDS } from "./lib/peer_specs.ts";
 import { runPeers } from "./lib/peers.ts";
 import { renderPlots } from "./lib/plots.ts";
-import { addRunRow, type BenchResults, resultPath, runRow, writeResults } from "./lib/results.ts";
+import {
+  addRunRow,
+  type BenchResults,
+  gitCommitOf,
+  resultPath,
+  runRow,
+  writeResults,
+} from "./lib/results.ts";
 import { serOptions } from "./lib/ser_run.ts";
 import { replaceLatest, summaryMarkdown } from "./lib/summary_md.ts";
 import { worldData } from "./lib/world_data.ts";
@@ -81,6 +88,7 @@ export async function main(args: string[]): Promise<number> {
   // A partial run (--only) on the same day and machine adds its sections to that day's file.
   const sections: Record<string, unknown> = quick ? {} : await Deno.readTextFile(path)
     .then((t) => (JSON.parse(t) as BenchResults).sections ?? {}, () => ({}));
+  const gitCommit = await gitCommitOf(ROOT);
   const snapshot = (): BenchResults => ({
     version: 1,
     date,
@@ -89,6 +97,7 @@ export async function main(args: string[]): Promise<number> {
     machine,
     loadAverageEnd: Deno.loadavg().map((x) => Math.round(x * 100) / 100),
     seconds: (performance.now() - t0) / 1e3,
+    gitCommit,
     sections,
   });
   const save = () => writeResults(path, snapshot()); // after each section: a crash keeps the rest

@@ -38,6 +38,8 @@ export interface MicroReport {
   results: MicroResult[];
   /** Set when `deno bench` itself failed. */
   error?: string;
+  /** JSON objects a bench file printed besides the report (e.g. kernel byte and flop counts). */
+  printed?: Record<string, unknown[]>;
 }
 
 /**
@@ -103,6 +105,36 @@ export function firstJsonObject(text: string): string | null {
 }
 
 /**
+ * Separates the `deno bench --json` report (the object with `benches`) from other JSON objects
+ * a bench file printed on lines of their own.
+ *
+ * @param stdout The output.
+ * @returns The report's text (or null) and the other objects.
+ * @example
+ * ```ts
+ * import { splitBenchOutput } from "./micro.ts";
+ * const r = splitBenchOutput('{"costs":{"a":1}}\n{\n  "version": 1,\n  "benches": []\n}\n');
+ * if (r.printed.length !== 1 || !r.report?.includes("benches")) throw new Error();
+ * ```
+ */
+export function splitBenchOutput(stdout: string): { report: string | null; printed: unknown[] } {
+  let report: string | null = null;
+  const printed: unknown[] = [];
+  for (const m of stdout.matchAll(/^\{/gm)) {
+    const text = firstJsonObject(stdout.slice(m.index));
+    if (text === null) continue;
+    try {
+      const v = JSON.parse(text);
+      if (report === null && Array.isArray(v?.benches)) report = text;
+      else printed.push(v);
+    } catch {
+      // not JSON (e.g. an inspected object): skip
+    }
+  }
+  return { report, printed };
+}
+
+/**
  * Runs the micro-benchmarks that exist.
  *
  * @param root The repository root (a directory path).
@@ -136,6 +168,7 @@ export async function runMicroBenches(
   if (files.length === 0 || opts.dryRun) return { files, missing, results: [] };
   // One process per file: a file that fails to load does not hide the others' results.
   const results: MicroResult[] = [], errors: string[] = [];
+  const extras: Record<string, unknown[]> = {};
   for (const file of files) {
     const args = [
       "bench",
@@ -150,15 +183,14 @@ export async function runMicroBenches(
       cwd: root,
       env: opts.env,
     });
-    const json = firstJsonObject(out.stdout);
-    if (json !== null) {
-      try {
-        const rs = parseDenoBench(json, `file://${root}/`);
-        results.push(...rs);
-        if (rs.length === 0) errors.push(`${file}: registered no benchmark`);
-      } catch {
-        errors.push(`${file}: unreadable JSON output`);
-      }
+    const { report, printed } = splitBenchOutput(out.stdout);
+    if (printed.length) extras[file] = printed;
+    if (report !== null) {
+      const rs = parseDenoBench(report, `file://${root}/`);
+      results.push(...rs);
+      if (rs.length === 0) errors.push(`${file}: registered no benchmark`);
+    } else if (out.stdout.trim()) {
+      errors.push(`${file}: no 'deno bench --json' report in its output`);
     }
     if (out.code !== 0 || out.timedOut) {
       errors.push(
@@ -170,5 +202,11 @@ export async function runMicroBenches(
       );
     }
   }
-  return { files, missing, results, ...(errors.length ? { error: errors.join("\n") } : {}) };
+  return {
+    files,
+    missing,
+    results,
+    ...(Object.keys(extras).length ? { printed: extras } : {}),
+    ...(errors.length ? { error: errors.join("\n") } : {}),
+  };
 }

@@ -16,7 +16,32 @@ export interface BenchResults {
   /** Load averages when the run ended (the start is in `machine.loadAverage`). */
   loadAverageEnd: number[];
   seconds: number;
+  /** `git rev-parse --short HEAD` of the checkout, with `+dirty` when tracked files differ. */
+  gitCommit?: string | null;
   sections: Record<string, unknown>;
+}
+
+/**
+ * The checkout's commit, read-only (`git rev-parse`, `git status`), or null outside git.
+ *
+ * @param dir The repository.
+ * @returns e.g. `bac9239` or `bac9239+dirty`.
+ * @example
+ * ```ts ignore
+ * console.log(await gitCommitOf("."));
+ * ```
+ */
+export async function gitCommitOf(dir: string): Promise<string | null> {
+  const git = async (...args: string[]) => {
+    const out = await new Deno.Command("git", { args, cwd: dir, stderr: "null" }).output().catch(
+      () => null,
+    );
+    return out?.success ? new TextDecoder().decode(out.stdout).trim() : null;
+  };
+  const head = await git("rev-parse", "--short", "HEAD");
+  if (head === null) return null;
+  const dirty = await git("status", "--porcelain", "--untracked-files=no");
+  return dirty ? `${head}+dirty` : head;
 }
 
 /**
@@ -79,9 +104,10 @@ export function runRow(r: BenchResults, jsonPath: string): string {
     ? `${m.adapter.description || m.adapter.device}${m.adapter.software ? " (software)" : ""}`
     : "no adapter";
   const load = `${m.loadAverage[0]} → ${r.loadAverageEnd?.[0] ?? "?"}`;
+  const at = r.gitCommit ? ` at ${r.gitCommit}` : "";
   return `| ${
     r.date.slice(0, 10)
-  } | ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB | ${adapter} | ${load} | \`${r.command}\` | [${
+  } | ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB | ${adapter} | ${load} | \`${r.command}\`${at} | [${
     jsonPath.split("/").at(-1)
   }](${jsonPath}) |`;
 }

@@ -30,13 +30,12 @@ export function summaryMarkdown(r: BenchResults): string {
   const out: string[] = [];
   const m = r.machine;
   out.push(
-    `Run of ${
+    `Sections: ${Object.keys(s).join(", ")}; the file was last written at ${
       r.date.slice(0, 16).replace("T", " ")
-    } UTC: \`${r.command}\` on ${m.cpu}, ${m.cores} cores, ` +
-      `adapter ${m.adapter?.description ?? "none"}; load average ${
-        m.loadAverage[0]
-      } at the start, ` +
-      `${r.loadAverageEnd?.[0]} at the end.`,
+    } UTC by \`${r.command}\` on ${m.cpu}, ${m.cores} cores, adapter ` +
+      `${m.adapter?.description ?? "none"} (load average ${m.loadAverage[0]} → ${
+        r.loadAverageEnd?.[0]
+      }); a partial run (\`--only\`) keeps the other sections of the day's file.`,
   );
   if (s.e2e?.results?.length) {
     out.push("\n#### End-to-end SER (phase totals over all iterations, seconds)\n");

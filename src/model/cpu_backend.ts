@@ -199,4 +199,3 @@ function _settle<T>(fn: () => T): Promise<T> {
     return Promise.reject(e);
   }
 }
-

@@ -67,6 +67,11 @@ Deno.test("runRow() names machine, software adapter, load and command", () => {
   );
 });
 
+Deno.test("runRow() names the commit the run measured", () => {
+  const row = runRow({ ...results(), gitCommit: "abc1234+dirty" }, "x.json");
+  assert.ok(row.includes("`deno task bench --quick` at abc1234+dirty |"), row);
+});
+
 Deno.test("addRunRow() appends rows inside the markers and keeps the text around them", () => {
   const md = "# B\n\nintro\n\n<!-- bench:runs:start -->\n<!-- bench:runs:end -->\n\nafter\n";
   const once = addRunRow(md, "| r1 |");

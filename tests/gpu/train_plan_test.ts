@@ -1,4 +1,4 @@
-import { checkTrainSet } from "../../src/gpu/check_train_set.ts";
+import { checkTrainSet } from "../../src/model/check_train_set.ts";
 import { ROW_WORDS } from "../../src/gpu/step_rows.ts";
 import { GRAD_BLOCK, type SegmentPlan, TrainPlanner } from "../../src/gpu/train_plan.ts";
 import { planTable } from "../../src/gpu/table.ts";

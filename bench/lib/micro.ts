@@ -1,6 +1,7 @@
 /**
  * The kernel micro-benchmarks: runs the `Deno.bench` files with `deno bench --json` in a child
- * process and keeps, per benchmark, its mean and percentiles in nanoseconds.
+ * process and keeps, per benchmark, its mean and percentiles in nanoseconds; then the benchmark
+ * scripts (pool, reader), keeping their JSON reports.
  *
  * @module
  */
@@ -11,9 +12,10 @@ export const MICRO_BENCH_FILES = [
   "bench/featurizer_bench.ts",
   "bench/model_cpu_bench.ts",
   "bench/gpu_kernels_bench.ts",
-  "bench/pool_bench.ts",
-  "bench/read_bench.ts",
 ] as const;
+
+/** Benchmark scripts (not `Deno.bench` files): run as `deno run -A FILE --json`, their JSON report kept whole. */
+export const SCRIPT_BENCH_FILES = ["bench/pool_bench.ts", "bench/read_bench.ts"] as const;
 
 /** One benchmark's result. */
 export interface MicroResult {
@@ -40,6 +42,8 @@ export interface MicroReport {
   error?: string;
   /** JSON objects a bench file printed besides the report (e.g. kernel byte and flop counts). */
   printed?: Record<string, unknown[]>;
+  /** The JSON reports of the benchmark scripts (`SCRIPT_BENCH_FILES`), by file. */
+  scripts?: Record<string, unknown>;
 }
 
 /**
@@ -202,11 +206,42 @@ export async function runMicroBenches(
       );
     }
   }
+  const scripts = await runScriptBenches(root, opts, errors);
   return {
     files,
     missing,
     results,
+    ...(Object.keys(scripts).length ? { scripts } : {}),
     ...(Object.keys(extras).length ? { printed: extras } : {}),
     ...(errors.length ? { error: errors.join("\n") } : {}),
   };
+}
+
+async function runScriptBenches(
+  root: string,
+  opts: { timeoutS: number; env?: Record<string, string>; files?: readonly string[] },
+  errors: string[],
+): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  if (opts.files) return out; // an explicit file list names Deno.bench files only
+  for (const file of SCRIPT_BENCH_FILES) {
+    const args = ["run", "-A", "--no-check", file, "--json"];
+    const r = await runChild(Deno.execPath(), args, {
+      timeoutS: opts.timeoutS,
+      cwd: root,
+      env: opts.env,
+    });
+    const start = r.stdout.indexOf("{");
+    try {
+      if (r.code !== 0 || r.timedOut || start < 0) throw new Error("no report");
+      out[file] = JSON.parse(r.stdout.slice(start));
+    } catch {
+      errors.push(
+        `${file}: ${
+          r.timedOut ? `timed out after ${opts.timeoutS} s` : `exit ${r.code}: ${tail(r.stderr, 6)}`
+        }`,
+      );
+    }
+  }
+  return out;
 }

@@ -95,7 +95,16 @@ export function growthAndMicroMarkdown(s: Record<string, Any>): string[] {
         String(x.n),
       ]),
     ));
-    if (s.micro.error) out.push(`\nErrors: ${s.micro.error.replace(/\n/g, "; ")}`);
   }
+  for (const [file, report] of Object.entries(s.micro?.scripts ?? {})) {
+    out.push(`\n#### \`${file}\` (script, JSON report)\n`);
+    out.push(table(
+      ["measure", "value"],
+      Object.entries(report as Record<string, unknown>)
+        .filter(([, v]) => typeof v === "number")
+        .map(([k, v]) => [k, f(v as number, 1)]),
+    ));
+  }
+  if (s.micro?.error) out.push(`\nErrors: ${s.micro.error.replace(/\n/g, "; ")}`);
   return out;
 }

@@ -18,48 +18,21 @@
  */
 import { GpuBackend } from "../src/gpu/gpu_backend.ts";
 import { hasWebGpu } from "../src/model/open_backend.ts";
-import { initParams } from "../src/model/params.ts";
-import { DEFAULT_MODEL, DEFAULT_TRAIN, type PairFeatures } from "../src/model/types.ts";
-import { Rng } from "../src/util/rng.ts";
+import { DEFAULT_MODEL, DEFAULT_TRAIN } from "../src/model/types.ts";
+import { bagWorkload } from "./lib/bag_workload.ts";
 
 const PAIRS = 4096;
 const cfg = DEFAULT_MODEL;
-
-function bags(rng: Rng, n: number, mean: number): { offsets: Uint32Array; ids: Uint32Array } {
-  const offsets = new Uint32Array(n + 1), ids: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const len = Math.max(1, Math.round(mean * (0.5 + rng.next())));
-    for (let t = 0; t < len; t++) ids.push(Math.floor(cfg.buckets * rng.next() ** 3));
-    offsets[i + 1] = ids.length;
-  }
-  return { offsets, ids: Uint32Array.from(ids) };
-}
 
 if (!(await hasWebGpu())) {
   console.warn(
     "gpu_kernels_bench skipped: no WebGPU adapter (see README: Mesa llvmpipe or lavapipe)",
   );
 } else {
-  const rng = new Rng(1);
-  const p = bags(rng, PAIRS, 300), a = bags(rng, PAIRS, 100), b = bags(rng, PAIRS, 100);
-  const features: PairFeatures = {
-    n: PAIRS,
-    promptOffsets: p.offsets,
-    promptIds: p.ids,
-    aOffsets: a.offsets,
-    aIds: a.ids,
-    bOffsets: b.offsets,
-    bIds: b.ids,
-  };
-  const set = {
-    indices: Uint32Array.from({ length: PAIRS }, (_, i) => i),
-    labels: Int8Array.from({ length: PAIRS }, () => (rng.next() < 0.5 ? 1 : -1)),
-    weights: new Float32Array(PAIRS).fill(1),
-  };
+  const { features, set, params, order } = bagWorkload(cfg, PAIRS);
   const backend = await GpuBackend.create(cfg);
   await backend.load(features);
-  await backend.setParams(initParams(cfg, rng));
-  const order = Uint32Array.from({ length: PAIRS }, (_, i) => i);
+  await backend.setParams(params);
   const costs: Record<string, unknown> = {};
   const device = backend.deviceName;
 

@@ -1,40 +1,45 @@
 /**
- * `deno task compare PIPELINE [--seeds N] [--set path=value ...] [--run-dir DIR]`: runs the
- * pipeline's `ser` stage in `seed-only`, `ser` and `all-labels` mode for N seeds (the pipeline
- * seed, seed + 1, ...; each seed gives its own splits, shared by the three methods), prints a
- * table and writes `compare.json` (and `compare.md`).
+ * `deno task compare PIPELINE [--seeds N] [--methods LIST] [--set path=value ...] [--run-dir DIR]`:
+ * runs the pipeline's `ser` stage once per method (default `seed-only`, `ser`, `all-labels`; see
+ * `compare_methods.ts`) for N seeds (the pipeline seed, seed + 1, ...; each seed gives its own
+ * splits, shared by all methods), prints a table and writes `compare.json` (and `compare.md`).
  *
  * @module
  */
 import { join } from "node:path";
 import { loadPipeline } from "../pipeline/load.ts";
 import { runPipeline } from "../pipeline/run.ts";
-import {
-  COMPARE_METHODS,
-  type CompareRun,
-  formatCompareTable,
-  summarizeCompare,
-} from "../report/compare.ts";
+import { type CompareRun, formatCompareTable, summarizeCompare } from "../report/compare.ts";
 import type { RunMetrics } from "../report/metrics.ts";
 import { writeReports } from "../report/write.ts";
 import { parse, UsageError } from "./args.ts";
+import { METHOD_PRESETS, type MethodSpec, parseMethods } from "./compare_methods.ts";
 
 const HELP = `usage: deno task compare PIPELINE [options]
 
   --seeds N          how many seeds (default 3): the pipeline's seed, seed + 1, ...
+  --first-seed S     start at seed S instead of the pipeline's seed
+  --methods LIST     comma-separated methods (default seed-only,ser,all-labels): a mode
+                     (seed-only, ser, all-labels), optionally with presets after ':' joined
+                     by '+', e.g. ser:committee, ser:soft+precision, all-labels:auto
   --set path=value   override a value (repeatable), e.g. --set backend=cpu
   --run-dir DIR      where the runs and compare.json go (default runs/<name>-compare)
-  --verbose          show each run's log`;
+  --verbose          show each run's log
+
+presets:
+${Object.entries(METHOD_PRESETS).map(([k, p]) => `  ${k.padEnd(17)}  ${p.summary}`).join("\n")}`;
 
 /**
  * @param args Command-line arguments after `compare`.
  * @returns The exit code: 0 done, 1 failed, 2 usage, 130 interrupted.
  */
 export async function main(args: string[]): Promise<number> {
-  let v, positionals, seedCount;
+  let v, positionals, seedCount, methods: MethodSpec[], firstSeed: number | null = null;
   try {
     ({ values: v, positionals } = parse(args, {
       seeds: { type: "string", default: "3" },
+      "first-seed": { type: "string" },
+      methods: { type: "string", default: "seed-only,ser,all-labels" },
       set: { type: "string", multiple: true },
       "run-dir": { type: "string" },
       verbose: { type: "boolean" },
@@ -46,6 +51,15 @@ export async function main(args: string[]): Promise<number> {
     if (!Number.isInteger(seedCount) || seedCount < 1) {
       throw new UsageError(`--seeds must be an integer >= 1: current value is ${v.seeds}`);
     }
+    if (v["first-seed"] !== undefined) {
+      firstSeed = Number(v["first-seed"]);
+      if (!Number.isInteger(firstSeed) || firstSeed < 0) {
+        throw new UsageError(
+          `--first-seed must be an integer >= 0: current value is ${v["first-seed"]}`,
+        );
+      }
+    }
+    methods = parseMethods(v.methods!);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     console.error(`error: ${e.message}\n\n${HELP}`);
@@ -65,7 +79,8 @@ export async function main(args: string[]): Promise<number> {
     );
   }
   const dir = v["run-dir"] ?? join("runs", `${base.name}-compare`);
-  const seeds = Array.from({ length: seedCount }, (_, i) => base.seed + i);
+  const seeds = Array.from({ length: seedCount }, (_, i) => (firstSeed ?? base.seed) + i);
+  const started = performance.now();
   const abort = new AbortController();
   const onSigint = () => abort.abort(new Error("interrupted (SIGINT)"));
   Deno.addSignalListener("SIGINT", onSigint);
@@ -73,11 +88,16 @@ export async function main(args: string[]): Promise<number> {
   try {
     for (const seed of seeds) {
       const metrics: Partial<Record<string, RunMetrics>> = {};
-      for (const method of COMPARE_METHODS) {
+      for (const { name: method, mode, sets: extra } of methods) {
         const p = await loadPipeline(file, {
-          sets: [...sets, `seed=${seed}`, `stages.${ser.id}.with.mode=${method}`],
+          sets: [
+            ...sets,
+            `seed=${seed}`,
+            `stages.${ser.id}.with.mode=${mode}`,
+            ...extra.map((x) => `stages.${ser.id}.with.${x}`),
+          ],
         });
-        const runDir = join(dir, `seed-${seed}`, method);
+        const runDir = join(dir, `seed-${seed}`, method.replaceAll(/[^A-Za-z0-9_.+-]/g, "_"));
         const t0 = performance.now();
         const result = await runPipeline(p, {
           runDir,
@@ -89,40 +109,52 @@ export async function main(args: string[]): Promise<number> {
           console.error("interrupted: compare stopped");
           return 130;
         }
+        const seconds = (performance.now() - t0) / 1000;
         const m = JSON.parse(await Deno.readTextFile(join(runDir, "metrics.json"))) as RunMetrics;
         metrics[method] = m;
         const f = m.final!;
+        const kept = m.iterations.find((it) => it.iteration === f.iteration);
         runs.push({
           seed,
           method,
           testAccuracy: f.testAccuracy ?? NaN,
+          validationAccuracy: f.validationAccuracy,
+          ece: kept?.ece ?? null,
+          calibratedEce: kept?.calibratedEce ?? null,
           labels: m.humanLabels,
           selfLabels: f.selfLabels,
           stopReason: m.stopReason ?? "",
           runDir,
+          seconds,
         });
         console.log(
           `seed ${seed}  ${method.padEnd(10)}  test ${
             ((f.testAccuracy ?? NaN) * 100).toFixed(2)
           }%  ` +
             `kept iteration ${f.iteration}/${f.iterations}  stop ${m.stopReason}  ` +
-            `(${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+            `(${seconds.toFixed(0)} s)`,
         );
       }
-      // The SER run's report gets this seed's reference levels.
-      const serMetrics = metrics.ser!;
-      serMetrics.baselines = {
-        seedOnly: metrics["seed-only"]!.final!.testAccuracy ?? undefined,
-        allLabels: metrics["all-labels"]!.final!.testAccuracy ?? undefined,
-      };
-      await writeReports(join(dir, `seed-${seed}`, "ser"), serMetrics, {
-        title: `${base.name} (seed ${seed})`,
-      });
+      // The SER runs' reports get this seed's reference levels.
+      const seedOnly = metrics["seed-only"]?.final?.testAccuracy ?? undefined;
+      const allLabels = metrics["all-labels"]?.final?.testAccuracy ?? undefined;
+      for (const { name, mode } of methods) {
+        if (mode !== "ser" || (seedOnly === undefined && allLabels === undefined)) continue;
+        const serMetrics = metrics[name]!;
+        serMetrics.baselines = { seedOnly, allLabels };
+        await writeReports(
+          runs.find((r) => r.seed === seed && r.method === name)!.runDir,
+          serMetrics,
+          {
+            title: `${base.name} (seed ${seed}, ${name})`,
+          },
+        );
+      }
     }
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
   }
-  const summary = summarizeCompare(base.name, seeds, runs);
+  const summary = summarizeCompare(base.name, seeds, runs, methods.map((m) => m.name));
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(join(dir, "compare.json"), JSON.stringify(summary, null, 2) + "\n");
   const table = formatCompareTable(summary);
@@ -130,6 +162,9 @@ export async function main(args: string[]): Promise<number> {
     join(dir, "compare.md"),
     `# ${base.name}: compare\n\n\`\`\`\n${table}\n\`\`\`\n`,
   );
-  console.log(`\n${table}\n\nwrote ${join(dir, "compare.json")}`);
+  const wall = (performance.now() - started) / 1000;
+  console.log(
+    `\n${table}\n\ncompare wall time: ${wall.toFixed(0)} s\nwrote ${join(dir, "compare.json")}`,
+  );
   return 0;
 }

@@ -8,6 +8,7 @@
 import type { FieldSpec } from "../pipeline/types.ts";
 import { DEFAULT_FEATURIZER, type FeaturizerConfig } from "./featurizer.ts";
 import type { FitOptions } from "./fit.ts";
+import { DEFAULT_SCHEDULE } from "./schedule.ts";
 import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig } from "./types.ts";
 
 /** The `model` object's fields. */
@@ -139,7 +140,38 @@ export const TRAIN_FIELDS: Record<string, FieldSpec> = {
     type: "number",
     default: DEFAULT_TRAIN.weightDecay,
     min: 0,
-    description: "Decoupled weight decay (not applied to biases).",
+    description: "Decoupled weight decay (not applied to biases). With `weight_decay_per: epoch` " +
+      "(the default) it is the decay per epoch, split over the epoch's steps, so its strength " +
+      "does not grow with the number of training pairs.",
+  },
+  weight_decay_per: {
+    type: "enum",
+    values: ["epoch", "step"],
+    default: DEFAULT_SCHEDULE.decayPer,
+    description: "`epoch`: each step decays by `weight_decay / steps_per_epoch`; `step`: by " +
+      "`weight_decay` (AdamW's usual form: 10 times the pairs, 10 times the decay per epoch).",
+  },
+  schedule: {
+    type: "enum",
+    values: ["constant", "cosine"],
+    default: DEFAULT_SCHEDULE.schedule,
+    description: "Learning rate per epoch: `constant`, or `cosine` decay from `lr` towards 0 " +
+      "over the epochs after the warm-up.",
+  },
+  warmup_epochs: {
+    type: "integer",
+    default: DEFAULT_SCHEDULE.warmupEpochs,
+    min: 0,
+    max: 1000,
+    description: "Epochs of linear learning-rate warm-up (epoch e trains at lr * e / (w + 1)).",
+  },
+  epoch_patience: {
+    type: "integer",
+    default: 2,
+    min: 0,
+    description: "Early stopping: stop after this many epochs without a lower validation loss " +
+      "and keep the best epoch's weights (0: train all epochs, keep the last). Needs a " +
+      "validation split.",
   },
   margin: {
     type: "number",
@@ -245,5 +277,8 @@ export function fitOptionsFromFields(raw: Raw = {}): FitOptions {
     beta2: raw.beta2 ?? d.beta2,
     eps: raw.eps ?? d.eps,
     margin: raw.margin ?? d.margin,
+    schedule: raw.schedule ?? DEFAULT_SCHEDULE.schedule,
+    warmupEpochs: raw.warmup_epochs ?? DEFAULT_SCHEDULE.warmupEpochs,
+    decayPer: raw.weight_decay_per ?? DEFAULT_SCHEDULE.decayPer,
   };
 }

@@ -1,16 +1,28 @@
 /**
- * The training loop over a backend: seeded shuffling, one `trainEpoch` per epoch, optional
- * validation metrics after each epoch, cancellation between epochs. Shared by the `train` stage
- * and the SER loop.
+ * The training loop over a backend: seeded shuffling, one `trainEpoch` per epoch with the
+ * epoch's learning rate and weight decay (`schedule.ts`), optional validation metrics after each
+ * epoch, early stopping on the validation loss (keep the best epoch), cancellation between
+ * epochs. Shared by the `train` stage and the SER loop.
  *
  * @module
  */
 import type { Rng } from "../util/rng.ts";
 import { evaluatePairs, type PairMetrics } from "./metrics.ts";
-import type { EpochStats, RewardBackend, TrainOptions, TrainSet } from "./types.ts";
+import { DEFAULT_SCHEDULE, epochTrainOptions, type ScheduleOptions } from "./schedule.ts";
+import type {
+  EpochStats,
+  ModelParams,
+  OptimizerState,
+  RewardBackend,
+  TrainOptions,
+  TrainSet,
+} from "./types.ts";
 
-/** Training settings: the optimizer's and the number of epochs. */
-export interface FitOptions extends TrainOptions {
+/**
+ * Training settings: the optimizer's, the number of epochs (the most, with early stopping) and
+ * the schedule (`DEFAULT_SCHEDULE` for any schedule field left out).
+ */
+export interface FitOptions extends TrainOptions, Partial<ScheduleOptions> {
   epochs: number;
 }
 
@@ -22,13 +34,23 @@ export interface FitHooks {
   onEpoch?: (record: EpochRecord) => void;
   /** Stops before the next epoch when aborted (the promise rejects with the signal's reason). */
   signal?: AbortSignal;
+  /**
+   * Early stopping (needs `validation`): stop once this many epochs passed without a lower
+   * validation loss, and leave the backend at the best epoch's weights and optimizer state.
+   * 0 or absent: run every epoch and keep the last.
+   */
+  patience?: number;
 }
 
 /** What one epoch did. */
 export interface EpochRecord extends EpochStats {
   /** 1-based. */
   epoch: number;
+  /** The learning rate this epoch ran at. */
+  lr: number;
   validation?: PairMetrics;
+  /** True for the epoch whose weights the backend holds at the end. */
+  kept?: boolean;
 }
 
 /**
@@ -38,8 +60,8 @@ export interface EpochRecord extends EpochStats {
  * @param set The training examples.
  * @param opts Epochs and optimizer settings.
  * @param rng Shuffles the examples before each epoch (same seed, same order).
- * @param hooks Validation, per-epoch callback, cancellation.
- * @returns One record per epoch.
+ * @param hooks Validation, early stopping, per-epoch callback, cancellation.
+ * @returns One record per epoch run; the kept one has `kept: true`.
  * @example
  * ```ts
  * import { fitModel } from "./fit.ts";
@@ -67,21 +89,38 @@ export async function fitModel(
       `Cannot train as 'epochs' must be a non-negative integer: current value is ${opts.epochs}`,
     );
   }
+  const schedule: ScheduleOptions = {
+    schedule: opts.schedule ?? DEFAULT_SCHEDULE.schedule,
+    warmupEpochs: opts.warmupEpochs ?? DEFAULT_SCHEDULE.warmupEpochs,
+    decayPer: opts.decayPer ?? DEFAULT_SCHEDULE.decayPer,
+  };
+  const val = hooks.validation && hooks.validation.indices.length > 0 ? hooks.validation : null;
+  const patience = val ? hooks.patience ?? 0 : 0;
   const records: EpochRecord[] = [];
   const order = new Uint32Array(set.indices.length);
+  let best: { record: EpochRecord; params: ModelParams; optimizer: OptimizerState } | null = null;
   for (let epoch = 1; epoch <= opts.epochs; epoch++) {
     hooks.signal?.throwIfAborted();
     for (let i = 0; i < order.length; i++) order[i] = i;
     rng.shuffle(order);
-    const stats = await backend.trainEpoch(set, order, opts);
-    const record: EpochRecord = { epoch, ...stats };
-    const val = hooks.validation;
-    if (val && val.indices.length > 0) {
+    const o = epochTrainOptions(opts, schedule, epoch, opts.epochs, order.length);
+    const stats = await backend.trainEpoch(set, order, o);
+    const record: EpochRecord = { epoch, lr: o.lr, ...stats };
+    if (val) {
       const s = await backend.score(val.indices);
       record.validation = evaluatePairs(s.rewardA, s.rewardB, val.labels);
     }
     records.push(record);
     hooks.onEpoch?.(record);
+    if (patience > 0) {
+      if (best === null || record.validation!.loss < best.record.validation!.loss) {
+        best = { record, ...(await backend.getParams()) };
+      } else if (epoch - best.record.epoch >= patience) break;
+    }
   }
+  const last = records.at(-1);
+  if (best && last && best.record !== last) await backend.setParams(best.params, best.optimizer);
+  const kept = best?.record ?? last;
+  if (kept) kept.kept = true;
   return records;
 }

@@ -1,27 +1,37 @@
 /**
- * The `compare` summary: seed-only vs SER vs all-labels over several seeds (`compare.json` and
- * the printed table).
+ * The `compare` summary: several training methods (seed-only, SER and its variants, all-labels)
+ * over several seeds (`compare.json` and the printed table).
  *
  * @module
  */
 
-/** The methods `compare` runs, in table order. */
+/** The methods `compare` runs by default, in table order. */
 export const COMPARE_METHODS = ["seed-only", "ser", "all-labels"] as const;
 
-/** A method `compare` runs. */
-export type CompareMethod = typeof COMPARE_METHODS[number];
+/**
+ * A method `compare` runs: `seed-only`, `ser`, `all-labels`, or one of them with presets
+ * (`ser:committee`, `ser:soft+precision`, `all-labels:auto`; see `src/cli/compare_methods.ts`).
+ */
+export type CompareMethod = string;
 
 /** One run of one method on one seed. */
 export interface CompareRun {
   seed: number;
   method: CompareMethod;
   testAccuracy: number;
+  /** Validation accuracy of the kept model (null when there is no validation split). */
+  validationAccuracy?: number | null;
+  /** Test ECE of the kept model, raw and after temperature scaling on validation. */
+  ece?: number | null;
+  calibratedEce?: number | null;
   /** Human labels used for training. */
   labels: number;
   /** Self-labels in the kept model's training set. */
   selfLabels: number;
   stopReason: string;
   runDir: string;
+  /** Wall time of the run in seconds. */
+  seconds?: number;
 }
 
 /** Test accuracy of one method over the seeds. */
@@ -35,17 +45,36 @@ export interface MethodSummary {
   selfLabels: number;
   /** Test accuracy per seed, in seed order. */
   runs: number[];
+  /** Per-seed difference to `seed-only` (when it ran): mean, sample std, per seed. */
+  vsSeedOnly?: { mean: number; std: number; runs: number[] };
+  /** Share of the seed-only -> all-labels gap this method closes (null: gap undefined). */
+  gapClosed?: number | null;
+  /** Mean calibrated test ECE (null when no run reported one). */
+  calibratedEce?: number | null;
+  /** Mean raw test ECE. */
+  ece?: number | null;
+  /** Mean wall time per run, seconds. */
+  seconds?: number;
 }
 
 /** What `compare.json` holds. */
 export interface CompareResult {
   pipeline: string;
   seeds: number[];
+  /** The methods in table order. */
+  order: CompareMethod[];
   methods: Record<CompareMethod, MethodSummary>;
-  /** `(ser - seed-only) / (all-labels - seed-only)` of the means (null when the gap is 0). */
+  /**
+   * `all-labels - seed-only` of the means when both ran and all-labels is above seed-only; null
+   * otherwise (then no gap-closed figure is defined).
+   */
+  gap: number | null;
+  /** `(ser - seed-only) / gap` for the `ser` method (null when the gap is undefined). */
   gapClosed: number | null;
   /** Per-seed `ser - seed-only` test accuracy: mean and sample std. */
   diff: { mean: number; std: number; runs: number[] };
+  /** Seeds on which all-labels is worse than seed-only on validation (more labels hurt). */
+  moreLabelsWorse: number[];
   runs: CompareRun[];
 }
 
@@ -68,12 +97,18 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
   return { mean, std: Math.sqrt(v) };
 }
 
+const _meanOf = (xs: (number | null | undefined)[]): number | null => {
+  const v = xs.filter((x): x is number => typeof x === "number" && Number.isFinite(x));
+  return v.length === 0 ? null : meanStd(v).mean;
+};
+
 /**
  * Summarizes the runs of every method over every seed.
  *
  * @param pipeline The pipeline name.
  * @param seeds The seeds, in order.
  * @param runs One run per (seed, method).
+ * @param order The methods in table order (default `COMPARE_METHODS`).
  * @returns The summary written to `compare.json`.
  * @throws {RangeError} When a (seed, method) run is missing.
  */
@@ -81,6 +116,7 @@ export function summarizeCompare(
   pipeline: string,
   seeds: readonly number[],
   runs: readonly CompareRun[],
+  order: readonly CompareMethod[] = COMPARE_METHODS,
 ): CompareResult {
   const get = (seed: number, method: CompareMethod) => {
     const r = runs.find((x) => x.seed === seed && x.method === method);
@@ -91,8 +127,9 @@ export function summarizeCompare(
     }
     return r;
   };
-  const methods = {} as Record<CompareMethod, MethodSummary>;
-  for (const m of COMPARE_METHODS) {
+  const hasSeed = order.includes("seed-only"), hasAll = order.includes("all-labels");
+  const methods: Record<CompareMethod, MethodSummary> = {};
+  for (const m of order) {
     const rs = seeds.map((s) => get(s, m));
     const acc = rs.map((r) => r.testAccuracy);
     methods[m] = {
@@ -100,47 +137,88 @@ export function summarizeCompare(
       labels: meanStd(rs.map((r) => r.labels)).mean,
       selfLabels: meanStd(rs.map((r) => r.selfLabels)).mean,
       runs: acc,
+      ece: _meanOf(rs.map((r) => r.ece)),
+      calibratedEce: _meanOf(rs.map((r) => r.calibratedEce)),
+      seconds: _meanOf(rs.map((r) => r.seconds)) ?? undefined,
     };
+    if (hasSeed) {
+      const d = seeds.map((s) => get(s, m).testAccuracy - get(s, "seed-only").testAccuracy);
+      methods[m].vsSeedOnly = { ...meanStd(d), runs: d };
+    }
   }
-  const diffs = seeds.map((s) => get(s, "ser").testAccuracy - get(s, "seed-only").testAccuracy);
-  const gap = methods["all-labels"].mean - methods["seed-only"].mean;
+  const rawGap = hasSeed && hasAll ? methods["all-labels"].mean - methods["seed-only"].mean : null;
+  const gap = rawGap !== null && rawGap > 0 ? rawGap : null;
+  for (const m of order) {
+    methods[m].gapClosed = gap === null
+      ? null
+      : (methods[m].mean - methods["seed-only"].mean) / gap;
+  }
+  const ser = methods.ser?.vsSeedOnly ?? { mean: NaN, std: NaN, runs: [] };
+  const worse = hasSeed && hasAll
+    ? seeds.filter((s) => {
+      const a = get(s, "all-labels").validationAccuracy, b = get(s, "seed-only").validationAccuracy;
+      return typeof a === "number" && typeof b === "number" && a < b;
+    })
+    : [];
   return {
     pipeline,
     seeds: [...seeds],
+    order: [...order],
     methods,
-    gapClosed: gap === 0 ? null : (methods.ser.mean - methods["seed-only"].mean) / gap,
-    diff: { ...meanStd(diffs), runs: diffs },
+    gap,
+    gapClosed: methods.ser?.gapClosed ?? null,
+    diff: ser,
+    moreLabelsWorse: worse,
     runs: [...runs],
   };
 }
 
 const pts = (v: number) => (v * 100).toFixed(2);
+const signed = (v: number) => `${v >= 0 ? "+" : ""}${pts(v)}`;
 
 /**
  * The table `compare` prints (plain text, aligned columns).
  *
  * @param r The summary.
- * @returns The table and the SER verdict lines.
+ * @returns The table and the verdict lines.
  */
 export function formatCompareTable(r: CompareResult): string {
-  const head = ["method", "test accuracy", "std", "human labels", "self-labels", "per seed"];
-  const rows = COMPARE_METHODS.map((m) => {
+  const head = [
+    "method",
+    "test accuracy",
+    "std",
+    "vs seed-only",
+    "gap closed",
+    "human labels",
+    "self-labels",
+    "ECE cal/raw",
+    "s/run",
+    "per seed",
+  ];
+  const rows = r.order.map((m) => {
     const s = r.methods[m];
+    const ece = s.calibratedEce == null || s.ece == null
+      ? "n/a"
+      : `${pts(s.calibratedEce)}/${pts(s.ece)}`;
     return [
       m,
       `${pts(s.mean)}%`,
       pts(s.std),
+      s.vsSeedOnly ? signed(s.vsSeedOnly.mean) : "n/a",
+      s.gapClosed == null ? "n/a" : `${(s.gapClosed * 100).toFixed(1)}%`,
       String(Math.round(s.labels)),
       String(Math.round(s.selfLabels)),
+      ece,
+      s.seconds === undefined ? "n/a" : s.seconds.toFixed(1),
       s.runs.map((x) => pts(x)).join(" "),
     ];
   });
   const width = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const last = head.length - 1;
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(width[i]) : c.padStart(width[i]))).join("  ")
-      .trimEnd();
-  const sign = r.diff.mean >= 0 ? "+" : "";
-  return [
+    cells.map((c, i) => (i === 0 || i === last ? c.padEnd(width[i]) : c.padStart(width[i])))
+      .join("  ").trimEnd();
+  const out = [
     `${r.pipeline}: ${r.seeds.length} seed${r.seeds.length === 1 ? "" : "s"} (${
       r.seeds.join(", ")
     })`,
@@ -148,9 +226,32 @@ export function formatCompareTable(r: CompareResult): string {
     line(width.map((w) => "-".repeat(w))),
     ...rows.map(line),
     "",
-    `SER - seed-only: ${sign}${pts(r.diff.mean)} pts (std over seeds ${pts(r.diff.std)})`,
-    `gap closed (seed-only -> all-labels): ${
-      r.gapClosed === null ? "n/a (no gap)" : `${(r.gapClosed * 100).toFixed(1)}%`
-    }`,
-  ].join("\n");
+  ];
+  if (r.methods.ser?.vsSeedOnly) {
+    out.push(
+      `SER - seed-only: ${signed(r.diff.mean)} pts (std over seeds ${pts(r.diff.std)})`,
+    );
+  }
+  const both = r.order.includes("seed-only") && r.order.includes("all-labels");
+  if (both && r.gap === null) {
+    out.push(
+      `gap closed (seed-only -> all-labels): undefined, as all-labels (${
+        pts(r.methods["all-labels"].mean)
+      }%) is not above seed-only (${pts(r.methods["seed-only"].mean)}%): more labels did not ` +
+        `help, so check the training settings (train.epoch_patience, train.weight_decay, ` +
+        `train.lr, or train.auto: true) before reading SER's effect`,
+    );
+  } else if (both && r.methods.ser) {
+    out.push(`gap closed (seed-only -> all-labels): ${(r.gapClosed! * 100).toFixed(1)}%`);
+  }
+  if (r.moreLabelsWorse.length > 0) {
+    out.push(
+      `warning: all-labels is worse than seed-only on validation for seed${
+        r.moreLabelsWorse.length === 1 ? "" : "s"
+      } ${
+        r.moreLabelsWorse.join(", ")
+      }: more labels made the model worse; check the training settings`,
+    );
+  }
+  return out.join("\n");
 }

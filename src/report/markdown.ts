@@ -5,6 +5,7 @@
  */
 import type { RunMetrics } from "./metrics.ts";
 import { pct } from "./svg.ts";
+import { qualitySections } from "./quality_sections.ts";
 
 /** What a stop reason means, in words for the reports. */
 export const STOP_REASON_TEXT: Record<string, string> = {
@@ -53,6 +54,13 @@ export function renderMarkdown(m: RunMetrics, title: string): string {
         (first && m.mode === "ser" ? ` (iteration 0, seed only: ${pct(first.testAccuracy)})` : ""),
     );
     out.push(`- Self-labels in the kept model's training set: ${f.selfLabels}`);
+    const kept = m.iterations.find((r) => r.iteration === f.iteration);
+    if (kept?.calibratedEce !== undefined) {
+      out.push(
+        `- Kept model's test ECE: ${pct(kept.calibratedEce)} calibrated (temperature ` +
+          `${kept.calibration?.toFixed(3)} fitted on validation), ${pct(kept.ece)} raw`,
+      );
+    }
   }
   const b = m.baselines;
   if (b?.seedOnly !== undefined || b?.allLabels !== undefined) {
@@ -62,9 +70,9 @@ export function renderMarkdown(m: RunMetrics, title: string): string {
   }
   out.push("", "## Iterations", "");
   out.push(
-    "| iteration | status | scored | selected | new | pool | validation acc | test acc | test loss | ECE | self-label precision |",
+    "| iteration | status | scored | selected | new | pool | validation acc | test acc | test loss | ECE raw | ECE calibrated | self-label precision |",
   );
-  out.push("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  out.push("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of m.iterations) {
     const mark = r.iteration === f?.iteration ? " **(kept)**" : "";
     out.push(
@@ -72,9 +80,10 @@ export function renderMarkdown(m: RunMetrics, title: string): string {
         pct(r.validationAccuracy)
       } | ${pct(r.testAccuracy)} | ${r.testLoss === null ? "n/a" : r.testLoss.toFixed(4)} | ${
         pct(r.ece)
-      } | ${pct(r.selfLabelPrecision)} |`,
+      } | ${pct(r.calibratedEce ?? null)} | ${pct(r.selfLabelPrecision)} |`,
     );
   }
+  out.push(...qualitySections(m));
   out.push(
     "",
     "Accuracy is pairwise: the share of pairs whose human-preferred response gets the higher reward. " +

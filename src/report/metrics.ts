@@ -37,10 +37,57 @@ export interface IterationRecord {
   testLoss: number | null;
   testMargin: number | null;
   ece: number | null;
+  /** Temperature fitted on the validation split for this model (absent in older runs). */
+  calibration?: number;
+  /** Test ECE of the temperature-scaled model (`r / calibration`). */
+  calibratedEce?: number | null;
+  /** Test loss of the temperature-scaled model. */
+  calibratedTestLoss?: number | null;
   /** Reliability bins of the test split. */
   reliability: ReliabilityBin[];
   /** Agreement of this iteration's self-labels with their hidden gold labels (null: no gold). */
   selfLabelPrecision: number | null;
+}
+
+/** One candidate of the `train.auto` search and how it scored. */
+export interface TuneCandidate {
+  lr: number;
+  /** `model.dim` for bag models, `model.hidden` with precomputed embeddings. */
+  width: number;
+  weightDecay: number;
+  /** The epoch early stopping kept. */
+  epochs: number;
+  validationLoss: number;
+  validationAccuracy: number;
+}
+
+/** What the `train.auto` search tried and chose. */
+export interface TuneResult {
+  /** Which model field `width` set. */
+  widthField: "dim" | "hidden";
+  candidates: TuneCandidate[];
+  /** Index of the chosen candidate in `candidates`. */
+  chosen: number;
+}
+
+/** The headroom estimate: a learning curve over fractions of the seed, extrapolated. */
+export interface HeadroomResult {
+  /** Test accuracy with the given number of seed labels (mean and each repeat). */
+  points: { fraction: number; labels: number; mean: number; runs: number[] }[];
+  /** The fitted curve: `acc = a + b ln(n)` (`log`) or `acc = c - b n^-alpha` (`power`). */
+  fit: { form: "log" | "power"; params: number[] };
+  /** Labels available with every unlabelled pair labelled (seed + unlabelled). */
+  allLabels: number;
+  /** The curve at `allLabels`. */
+  predictedAllLabels: number;
+  /** Test accuracy with the full seed (the 100% point). */
+  seedAccuracy: number;
+  /** `predictedAllLabels - seedAccuracy`. */
+  predictedGain: number;
+  /** All-labels test accuracy measured with the gold labels, when that was run. */
+  measuredAllLabels?: number | null;
+  /** Wall time of the estimate, seconds. */
+  seconds: number;
 }
 
 /** The metrics of a whole run: what `metrics.json` holds. */
@@ -60,6 +107,15 @@ export interface RunMetrics {
     validationAccuracy: number | null;
     selfLabels: number;
   } | null;
+  /** The headroom estimate, when it ran. */
+  headroom?: HeadroomResult;
+  /** The `train.auto` search, when it ran. */
+  tuning?: TuneResult;
+  /**
+   * Iterations whose model, trained on more labels, is worse on validation than an earlier one
+   * trained on fewer: `[iteration, earlier iteration]` pairs.
+   */
+  regressions?: [number, number][];
   /** Reference levels for the plots (from `compare`), when known. */
   baselines?: { seedOnly?: number; allLabels?: number };
 }

@@ -34,9 +34,11 @@ export interface SerConfig {
   /** `TRAIN_FIELDS` plus the loop's own `warm_start`, `self_weight`, `weighting`. */
   train: Record<string, unknown> & {
     epoch_patience: number;
+    auto: boolean;
     warm_start: boolean;
     self_weight: number;
     weighting: "constant" | "confidence";
+    targets: "hard" | "soft";
   };
   select: {
     policy: SelectPolicy;
@@ -44,6 +46,9 @@ export interface SerConfig {
     tau_low: number;
     delta: number;
     k: number;
+    precision: number;
+    precision_min_pairs: number;
+    committee: number;
     center: boolean;
     relabel: boolean;
   };
@@ -89,12 +94,23 @@ const SER_TRAIN_FIELDS: Record<string, FieldSpec> = {
   epochs: withDefault(TRAIN_FIELDS.epochs, 8),
   batch: withDefault(TRAIN_FIELDS.batch, 64),
   lr: withDefault(TRAIN_FIELDS.lr, 0.01),
-  epoch_patience: {
-    type: "integer",
-    default: 2,
-    min: 0,
-    description: "Early stopping within an iteration: stop after this many epochs without a " +
-      "lower validation loss and keep the best epoch's weights (0: train all epochs, keep the last).",
+  auto: {
+    type: "boolean",
+    default: false,
+    description: "Before iteration 0, search the learning rate (x1/3, x1, x3), the width " +
+      "(`model.dim`, or `model.hidden` with precomputed embeddings: x1, x4) and `weight_decay` " +
+      "(0, 1, 10) on the human seed, each with early stopping on the validation split, and train " +
+      "every iteration with the candidate of lowest validation loss (recorded in metrics.json as " +
+      "`tuning`).",
+  },
+  targets: {
+    type: "enum",
+    values: ["hard", "soft"],
+    default: "hard",
+    description: "`hard`: a self-labelled pair is trained on the side the model preferred; " +
+      "`soft`: on its calibrated probability q = sigmoid(margin / T), T fitted on validation " +
+      "for the labelling model (trained as the pair with weight q plus the swapped pair with " +
+      "weight 1 - q, which gives the soft-target loss).",
   },
   warm_start: {
     type: "boolean",
@@ -153,12 +169,37 @@ export const SER_FIELDS: Record<string, FieldSpec> = {
         default: "either",
         description: "auto: status 1 then status 2 (learning-status identification); either: " +
           "the reference rule; pointwise; pairwise; top_k; calibrated: either on temperature-" +
-          "scaled rewards (T fitted on the validation split).",
+          "scaled rewards (T fitted on the validation split); precision: the margin at which " +
+          "validation precision reaches `precision`.",
       },
       tau_high: unit(0.55, "Status 1: the preferred response's p must exceed this."),
       tau_low: unit(0.45, "Status 1: the other response's p must be below this."),
       delta: unit(0.3, "Status 2: |p_a - p_b| must exceed this."),
       k: int(1000, 1, "top_k: pairs kept per iteration."),
+      precision: {
+        type: "number",
+        default: 0.85,
+        exclusiveMin: 0,
+        max: 1,
+        description: "precision: keep the unlabelled pairs whose reward margin is at least the " +
+          "smallest margin at which the model's preferences on the validation split are right " +
+          "this often (chosen again every iteration).",
+      },
+      precision_min_pairs: int(
+        30,
+        1,
+        "precision: fewest validation pairs a precision estimate may rest on.",
+      ),
+      committee: {
+        type: "integer",
+        default: 1,
+        min: 1,
+        max: 32,
+        description: "Score with a committee of this many models: the iteration's model plus " +
+          "models trained on bootstrap resamples of its training set (other initial weights). " +
+          "The policy sees the committee's mean rewards; a pair is kept only where every member " +
+          "prefers the same side. 1: the iteration's model alone.",
+      },
       center: {
         type: "boolean",
         default: true,
@@ -192,11 +233,16 @@ export interface LoopOptions {
   featurizer: FeaturizerConfig;
   train: FitOptions & {
     epochPatience: number;
+    auto: boolean;
     warmStart: boolean;
     selfWeight: number;
     weighting: "constant" | "confidence";
+    targets: "hard" | "soft";
   };
-  select: Omit<RuleOptions, "temperature" | "offset"> & {
+  select: Omit<RuleOptions, "temperature" | "offset" | "minMargin"> & {
+    precision: number;
+    precisionMinPairs: number;
+    committee: number;
     policy: SelectPolicy;
     center: boolean;
     relabel: boolean;
@@ -219,9 +265,11 @@ export function loopOptions(c: SerConfig): LoopOptions {
     train: {
       ...fitOptionsFromFields(c.train),
       epochPatience: c.train.epoch_patience,
+      auto: c.train.auto,
       warmStart: c.train.warm_start,
       selfWeight: c.train.self_weight,
       weighting: c.train.weighting,
+      targets: c.train.targets,
     },
     select: {
       policy: c.select.policy,
@@ -229,6 +277,9 @@ export function loopOptions(c: SerConfig): LoopOptions {
       tauLow: c.select.tau_low,
       delta: c.select.delta,
       k: c.select.k,
+      precision: c.select.precision,
+      precisionMinPairs: c.select.precision_min_pairs,
+      committee: c.select.committee,
       center: c.select.center,
       relabel: c.select.relabel,
     },

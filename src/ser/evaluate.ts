@@ -7,6 +7,43 @@
 import { evaluatePairs, type PairMetrics } from "../model/metrics.ts";
 import type { RewardBackend } from "../model/types.ts";
 import type { SerData } from "./dataset.ts";
+import { fitTemperature } from "./calibrate.ts";
+
+/** A model's validation and test metrics, raw and temperature-scaled on validation. */
+export interface SplitMetrics {
+  validation: PairMetrics | null;
+  test: PairMetrics | null;
+  /** Temperature fitted on the validation pairs (1 without validation). */
+  temperature: number;
+  /** Test metrics of `r / temperature` (null without a test split). */
+  calibratedTest: PairMetrics | null;
+}
+
+/**
+ * Scores the validation and test splits once, fits a temperature on validation and evaluates
+ * the test split raw and calibrated (`r / T`: accuracy is unchanged, loss and ECE are not).
+ *
+ * @param backend The backend (features loaded, model set).
+ * @param data The pairs.
+ * @returns The metrics.
+ */
+export async function evaluateSplits(backend: RewardBackend, data: SerData): Promise<SplitMetrics> {
+  const scored = async (rows: Uint32Array) => {
+    if (rows.length === 0) return null;
+    const s = await backend.score(rows);
+    const labels = Int8Array.from(rows, (i) => data.label[i]);
+    return { ...s, labels };
+  };
+  const v = await scored(data.validation), t = await scored(data.test);
+  const temperature = v ? fitTemperature(v.rewardA, v.rewardB, v.labels) : 1;
+  const scale = (r: Float32Array) => r.map((x) => x / temperature);
+  return {
+    validation: v && evaluatePairs(v.rewardA, v.rewardB, v.labels),
+    test: t && evaluatePairs(t.rewardA, t.rewardB, t.labels),
+    temperature,
+    calibratedTest: t && evaluatePairs(scale(t.rewardA), scale(t.rewardB), t.labels),
+  };
+}
 
 /**
  * Scores `rows` with the backend's current model and evaluates them against their human labels.

@@ -5,20 +5,22 @@
  * @module
  */
 import { initParams } from "../model/params.ts";
-import type { RewardBackend } from "../model/types.ts";
+import type { RewardBackend, TrainSet } from "../model/types.ts";
 import type { Logger } from "../pipeline/types.ts";
-import type { IterationRecord, RunMetrics } from "../report/metrics.ts";
+import type { IterationRecord, RunMetrics, TuneResult } from "../report/metrics.ts";
 import { Rng } from "../util/rng.ts";
 import { fitTemperature } from "./calibrate.ts";
 import type { LoopOptions } from "./config.ts";
 import type { SerData } from "./dataset.ts";
-import { evaluateRows, selfLabelPrecision } from "./evaluate.ts";
+import { evaluateSplits, selfLabelPrecision } from "./evaluate.ts";
 import { applyPolicy, type IterationStatus } from "./policy.ts";
 import type { Selection } from "./select.ts";
 import type { LabelChange, ScoreSummary, SerStore } from "./store.ts";
 import { meanReward, summarizeScores } from "./score_summary.ts";
 import { buildTrainSet, type SelfLabels } from "./train_set.ts";
 import { trainStep } from "./train.ts";
+import { committeeScore, type CommitteeScores, filterSelection } from "./committee.ts";
+import { precisionMargin } from "./precision.ts";
 
 /** What every iteration works with. */
 export interface LoopContext {
@@ -31,6 +33,8 @@ export interface LoopContext {
   store: SerStore;
   signal?: AbortSignal;
   log?: Logger;
+  /** The `train.auto` search's result (its choice is already in `opts`). */
+  tuning?: TuneResult;
   /** Told what the loop is doing (a phase text per iteration). */
   onPhase?: (iteration: number, phase: string) => void;
 }
@@ -74,9 +78,10 @@ async function _trainAndRecord(
   labels: LabelChange[],
   scores: ScoreSummary | null,
   started: number,
+  temps: (iteration: number) => number = () => 1,
 ): Promise<IterationRecord> {
   const { data, backend, opts } = ctx;
-  const set = buildTrainSet(data, selfLabels, opts.mode, opts.train);
+  const set = _trainSet(ctx, selfLabels, temps);
   if (fresh) await backend.setParams(initParams(opts.model, initRng(ctx.seed)));
   ctx.onPhase?.(k, `training on ${set.indices.length} pairs`);
   const early = {
@@ -93,9 +98,13 @@ async function _trainAndRecord(
     ctx.signal,
   );
   ctx.onPhase?.(k, "evaluating");
-  const val = await evaluateRows(backend, data, data.validation);
-  const test = await evaluateRows(backend, data, data.test);
-  const byRule: Record<string, number> = { human: set.indices.length - selfLabels.size };
+  const { validation: val, test, temperature: calT, calibratedTest } = await evaluateSplits(
+    backend,
+    data,
+  );
+  const self = opts.mode === "ser" ? selfLabels.size : 0;
+  const human = opts.mode === "ser" ? data.seed.length : set.indices.length;
+  const byRule: Record<string, number> = { human };
   if (opts.mode === "ser") {
     for (const s of selfLabels.values()) byRule[s.reason] = (byRule[s.reason] ?? 0) + 1;
   }
@@ -103,7 +112,7 @@ async function _trainAndRecord(
     iteration: k,
     status,
     ...extra,
-    poolSize: set.indices.length,
+    poolSize: human + self,
     poolByRule: byRule,
     trainEpochs: trained.keptEpoch,
     trainLoss: trained.loss,
@@ -112,6 +121,9 @@ async function _trainAndRecord(
     testLoss: test?.loss ?? null,
     testMargin: test?.marginMean ?? null,
     ece: test?.ece ?? null,
+    calibration: calT,
+    calibratedEce: calibratedTest?.ece ?? null,
+    calibratedTestLoss: calibratedTest?.loss ?? null,
     reliability: test?.bins ?? [],
     selfLabelPrecision: precision,
   };
@@ -191,23 +203,47 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
     : data.unlabelled.filter((i) => !s.selfLabels.has(i));
   if (candidates.length === 0) return _stopped(s, "no-unlabelled");
   ctx.onPhase?.(k, `scoring ${candidates.length} pairs`);
-  const { rewardA, rewardB } = await backend.score(candidates);
-  let temperature = 1;
-  if (sel.policy === "calibrated" && data.validation.length > 0) {
-    const v = await backend.score(data.validation);
-    temperature = fitTemperature(v.rewardA, v.rewardB, _labelsOf(data, data.validation));
+  const valLabels = _labelsOf(data, data.validation);
+  const needVal = (sel.policy === "calibrated" || sel.policy === "precision") &&
+    data.validation.length > 0;
+  const rowSets = needVal ? [candidates, data.validation] : [candidates];
+  const temps = _labelTemperatures(s);
+  const scored = sel.committee > 1
+    ? await committeeScore(ctx, _trainSet(ctx, s.selfLabels, temps), k, rowSets)
+    : await Promise.all(rowSets.map((r) => backend.score(r)));
+  const { rewardA, rewardB } = scored[0];
+  let temperature = 1, minMargin = Infinity;
+  if (sel.policy === "calibrated" && needVal) {
+    temperature = fitTemperature(scored[1].rewardA, scored[1].rewardB, valLabels);
+  }
+  if (sel.policy === "precision" && needVal) {
+    minMargin = precisionMargin(
+      scored[1].rewardA,
+      scored[1].rewardB,
+      valLabels,
+      sel.precision,
+      sel.precisionMinPairs,
+    );
   }
   const offset = sel.center ? meanReward(rewardA, rewardB) : 0;
-  const rule = { ...sel, temperature, offset, minNewPairs: opts.stop.minNewPairs };
+  const rule = { ...sel, temperature, offset, minMargin, minNewPairs: opts.stop.minNewPairs };
   // A pair is new when it had no self-label, or (with relabel) had the opposite one.
   const isNew = (sl: Selection) =>
     sl.positions.reduce(
       (n, p, j) => n + (s.selfLabels.get(candidates[p])?.label === sl.labels[j] ? 0 : 1),
       0,
     );
-  const out = applyPolicy(sel.policy, s.status, rewardA, rewardB, rule, isNew);
+  const agree = "agree" in scored[0] ? (scored[0] as CommitteeScores).agree : null;
+  const out = applyPolicy(
+    sel.policy,
+    s.status,
+    rewardA,
+    rewardB,
+    rule,
+    agree ? (sl) => isNew(filterSelection(sl, (p) => agree[p] === 1)) : isNew,
+  );
   if (out.exhausted) return _stopped(s, "no-new-pairs");
-  const selection = out.selection;
+  const selection = agree ? filterSelection(out.selection, (p) => agree[p] === 1) : out.selection;
   const next: SelfLabels = sel.relabel ? new Map() : new Map(s.selfLabels);
   const labels: LabelChange[] = [];
   const rows = new Uint32Array(selection.positions.length);
@@ -252,6 +288,7 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
     labels,
     summarizeScores(rewardA, rewardB, rule),
     started,
+    temps,
   );
   const state = {
     iteration: k,
@@ -260,6 +297,23 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
     metrics: _append(s.metrics, record),
   };
   return { state, record, labels };
+}
+
+/** Soft targets: iteration k's self-labels come from iteration k - 1's calibrated model. */
+function _labelTemperatures(s: LoopState): (iteration: number) => number {
+  const its = s.metrics.iterations;
+  return (k) => its.find((r) => r.iteration === k - 1)?.calibration ?? 1;
+}
+
+function _trainSet(
+  ctx: LoopContext,
+  selfLabels: SelfLabels,
+  temps: (iteration: number) => number,
+): TrainSet {
+  return buildTrainSet(ctx.data, selfLabels, ctx.opts.mode, {
+    ...ctx.opts.train,
+    labelTemperature: temps,
+  });
 }
 
 function _labelsOf(data: SerData, rows: Uint32Array): Int8Array {

@@ -44,6 +44,7 @@ export function serLoop(ctx: LoopContext): Observable<LoopEvent> {
     humanLabels: _humanLabels(ctx),
     iterations: [],
     final: null,
+    ...(ctx.tuning ? { tuning: ctx.tuning } : {}),
   };
   const start = async (): Promise<LoopEvent> => {
     const restored = await ctx.store.restore();
@@ -77,7 +78,19 @@ export function serLoop(ctx: LoopContext): Observable<LoopEvent> {
 
 /** Sets the stop reason (when a rule fires) and the kept iteration, and reports the end. */
 async function _decide(ctx: LoopContext, r: StepResult, replayed: boolean): Promise<LoopEvent> {
-  const m = r.state.metrics;
+  let m = r.state.metrics;
+  const worse = r.record ? moreLabelsWorse(m.iterations) : null;
+  if (worse !== null) {
+    const [k, j] = worse;
+    const it = m.iterations;
+    ctx.log?.warn(
+      `iteration ${k} trained on more labels (${it[k].poolSize}) than iteration ${j} ` +
+        `(${it[j].poolSize}) but is worse on validation ` +
+        `(${_pct(it[k].validationAccuracy)} vs ${_pct(it[j].validationAccuracy)})`,
+    );
+    m = { ...m, regressions: [...(m.regressions ?? []), worse] };
+    r = { ...r, state: { ...r.state, metrics: m } };
+  }
   const reason = m.stopReason ??
     (ctx.opts.mode !== "ser" ? ctx.opts.mode : stopAfter(m.iterations, ctx.opts.stop));
   if (reason === null) return { state: r.state, labels: r.labels, replayed, done: false };
@@ -97,6 +110,39 @@ async function _decide(ctx: LoopContext, r: StepResult, replayed: boolean): Prom
   await ctx.store.finish(metrics);
   return { state: { ...r.state, metrics }, labels: r.labels, replayed, done: true };
 }
+
+/**
+ * Whether the last iteration's model, trained on more labels than an earlier one, is worse on
+ * validation: the earlier iteration with fewer labels and the highest validation accuracy above
+ * the last one's.
+ *
+ * @param iterations The records so far, the last one just added.
+ * @returns `[last iteration, earlier iteration]`, or null when no earlier model with fewer labels
+ *   beats it.
+ * @example
+ * ```ts
+ * import { moreLabelsWorse } from "./loop.ts";
+ * const it = (iteration: number, poolSize: number, validationAccuracy: number) =>
+ *   ({ iteration, poolSize, validationAccuracy });
+ * if (moreLabelsWorse([it(0, 100, 0.7), it(1, 300, 0.65)])?.join() !== "1,0") throw new Error();
+ * if (moreLabelsWorse([it(0, 100, 0.7), it(1, 300, 0.72)]) !== null) throw new Error();
+ * ```
+ */
+export function moreLabelsWorse(
+  iterations: readonly { iteration: number; poolSize: number; validationAccuracy: number | null }[],
+): [number, number] | null {
+  const last = iterations.at(-1);
+  if (!last || last.validationAccuracy === null) return null;
+  let best: (typeof iterations)[number] | null = null;
+  for (const e of iterations.slice(0, -1)) {
+    if (e.poolSize >= last.poolSize || e.validationAccuracy === null) continue;
+    if (e.validationAccuracy <= last.validationAccuracy) continue;
+    if (best === null || e.validationAccuracy > best.validationAccuracy!) best = e;
+  }
+  return best ? [last.iteration, best.iteration] : null;
+}
+
+const _pct = (v: number | null) => v === null ? "n/a" : `${(v * 100).toFixed(2)}%`;
 
 function _humanLabels(ctx: LoopContext): number {
   const { data, opts } = ctx;

@@ -9,7 +9,14 @@
 import { type RuleOptions, type Selection, selectPairs } from "./select.ts";
 
 /** A selection policy as named in pipeline files (`select.policy`). */
-export type SelectPolicy = "pointwise" | "pairwise" | "either" | "auto" | "top_k" | "calibrated";
+export type SelectPolicy =
+  | "pointwise"
+  | "pairwise"
+  | "either"
+  | "auto"
+  | "top_k"
+  | "calibrated"
+  | "precision";
 
 /** The policies, in documentation order. */
 export const SELECT_POLICIES: readonly SelectPolicy[] = [
@@ -19,13 +26,14 @@ export const SELECT_POLICIES: readonly SelectPolicy[] = [
   "pairwise",
   "top_k",
   "calibrated",
+  "precision",
 ];
 
 /**
  * The learning status an iteration ran in, as recorded in metrics: `seed` for iteration 0,
  * `status1`/`status2` for the pointwise/pairwise rules, or the rule name for `either`/`top_k`.
  */
-export type IterationStatus = "seed" | "status1" | "status2" | "either" | "top_k";
+export type IterationStatus = "seed" | "status1" | "status2" | "either" | "top_k" | "precision";
 
 /** What a policy decided for one iteration. */
 export interface PolicyOutcome {
@@ -42,7 +50,8 @@ export interface PolicyOutcome {
  * Applies a policy to one scoring pass.
  *
  * `calibrated` is the `either` rule on temperature-scaled probabilities: pass the temperature
- * fitted on the validation pairs (`fitTemperature`) in `opts.temperature`.
+ * fitted on the validation pairs (`fitTemperature`) in `opts.temperature`. `precision` keeps the
+ * pairs with `|r_a - r_b| >= opts.minMargin` (from `precisionMargin`).
  *
  * @param policy The policy.
  * @param status The learning status this iteration starts in (1 at first; `auto` only).
@@ -86,13 +95,14 @@ export function applyPolicy(
     const s2 = run("pairwise");
     return { selection: s2, status: "status2", nextStatus: 2, exhausted: countNew(s2) < min };
   }
-  const rule = policy === "calibrated" ? "either" : policy;
+  const rule = policy === "calibrated" ? "either" : policy === "precision" ? "margin" : policy;
   const selection = run(rule);
   const named: Record<typeof rule, IterationStatus> = {
     pointwise: "status1",
     pairwise: "status2",
     either: "either",
     top_k: "top_k",
+    margin: "precision",
   };
   return {
     selection,

@@ -8,15 +8,20 @@
  * - `pairwise` (learning status 2): `|p_a - p_b| > delta`.
  * - `either` (the reference code's rule): pointwise or pairwise.
  * - `top_k`: the `k` pairs with the largest `|r_a - r_b|` (ties broken by position).
+ * - `margin`: the pairs with `|r_a - r_b| >= minMargin` (the `precision` policy sets the margin
+ *   where precision on the validation split reaches its target; see `precision.ts`).
  *
  * @module
  */
 
 /** A rule that selects pairs from one scoring pass. */
-export type SelectRule = "pointwise" | "pairwise" | "either" | "top_k";
+export type SelectRule = "pointwise" | "pairwise" | "either" | "top_k" | "margin";
 
-/** Why a pair was kept: learning status 1 (pointwise), status 2 (pairwise), or rank (top_k). */
-export type SelectReason = "status1" | "status2" | "top_k";
+/**
+ * Why a pair was kept: learning status 1 (pointwise), status 2 (pairwise), rank (top_k), or a
+ * margin with the target precision on validation (precision).
+ */
+export type SelectReason = "status1" | "status2" | "top_k" | "precision";
 
 /** Thresholds of the selection rules. */
 export interface RuleOptions {
@@ -28,6 +33,8 @@ export interface RuleOptions {
   delta: number;
   /** How many pairs `top_k` keeps. */
   k: number;
+  /** `margin`: the least `|r_a - r_b|` kept (Infinity keeps none). */
+  minMargin: number;
   /** Rewards are divided by this before `sigmoid` (1: the raw rewards; see `fitTemperature`). */
   temperature: number;
   /**
@@ -44,6 +51,7 @@ export const DEFAULT_RULE_OPTIONS: RuleOptions = {
   tauLow: 0.45,
   delta: 0.3,
   k: 1000,
+  minMargin: Infinity,
   temperature: 1,
   offset: 0,
 };
@@ -112,6 +120,14 @@ export function selectPairs(
     );
     kept.push(...order.slice(0, o.k).sort((i, j) => i - j));
     for (let i = 0; i < kept.length; i++) reasons.push("top_k");
+  } else if (rule === "margin") {
+    for (let i = 0; i < n; i++) {
+      const d = Math.abs(rewardA[i] - rewardB[i]);
+      if (d > 0 && d >= o.minMargin) {
+        kept.push(i);
+        reasons.push("precision");
+      }
+    }
   } else {
     for (let i = 0; i < n; i++) {
       const pa = sigmoid((rewardA[i] - o.offset) / o.temperature);

@@ -5,8 +5,7 @@
  * @module
  */
 import { fitModel, type FitOptions } from "../model/fit.ts";
-import { evaluatePairs } from "../model/metrics.ts";
-import type { ModelParams, OptimizerState, RewardBackend, TrainSet } from "../model/types.ts";
+import type { RewardBackend, TrainSet } from "../model/types.ts";
 import type { Rng } from "../util/rng.ts";
 
 /** What one training step did. */
@@ -50,39 +49,17 @@ export async function trainStep(
   early: EarlyStopping | null,
   signal?: AbortSignal,
 ): Promise<TrainOutcome> {
-  const one = { ...opts, epochs: 1 };
-  if (!early || early.patience === 0 || early.indices.length === 0) {
-    const log = await fitModel(backend, set, opts, rng, { signal });
-    return {
-      epochs: log.length,
-      keptEpoch: log.length,
-      loss: log.at(-1)?.loss ?? null,
-      validationLoss: null,
-    };
-  }
-  let best: {
-    epoch: number;
-    loss: number;
-    val: number;
-    params: ModelParams;
-    optimizer: OptimizerState;
-  } | null = null;
-  let epoch = 0;
-  while (epoch < opts.epochs) {
-    const [stats] = await fitModel(backend, set, one, rng, { signal });
-    epoch++;
-    const s = await backend.score(early.indices);
-    const val = evaluatePairs(s.rewardA, s.rewardB, early.labels).loss;
-    if (best === null || val < best.val) {
-      const { params, optimizer } = await backend.getParams();
-      best = { epoch, loss: stats.loss, val, params, optimizer };
-    } else if (epoch - best.epoch >= early.patience) break;
-  }
-  if (best && best.epoch !== epoch) await backend.setParams(best.params, best.optimizer);
+  const on = early !== null && early.patience > 0 && early.indices.length > 0;
+  const log = await fitModel(backend, set, opts, rng, {
+    signal,
+    validation: on ? { indices: early.indices, labels: early.labels } : undefined,
+    patience: on ? early.patience : 0,
+  });
+  const kept = log.find((r) => r.kept);
   return {
-    epochs: epoch,
-    keptEpoch: best?.epoch ?? 0,
-    loss: best?.loss ?? null,
-    validationLoss: best?.val ?? null,
+    epochs: log.length,
+    keptEpoch: kept?.epoch ?? 0,
+    loss: kept?.loss ?? null,
+    validationLoss: kept?.validation?.loss ?? null,
   };
 }

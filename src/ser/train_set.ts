@@ -33,6 +33,13 @@ export type SelfLabels = Map<number, SelfLabel>;
 export interface WeightOptions {
   selfWeight: number;
   weighting: "constant" | "confidence";
+  /** `soft`: train on the calibrated probability of the self-label (default `hard`). */
+  targets?: "hard" | "soft";
+  /**
+   * The validation temperature of the model that made iteration k's self-labels (soft targets
+   * use `q = sigmoid(margin / T)`); 1 when absent.
+   */
+  labelTemperature?: (iteration: number) => number;
 }
 
 /**
@@ -59,7 +66,10 @@ export function selfLabelWeight(s: SelfLabel, opts: WeightOptions): number {
 /**
  * Builds an iteration's training set: seed rows (weight 1, their human `label`) in row order, then
  * self-labelled rows in row order. In `all-labels` mode the unlabelled rows join with their gold
- * label (weight 1) instead of self-labels.
+ * label (weight 1) instead of self-labels. With soft targets a self-labelled row appears twice:
+ * with its label and weight `w q`, then with the opposite label and weight `w (1 - q)`, whose
+ * summed loss `w (q softplus(-d) + (1 - q) softplus(d))` is the cross-entropy against target `q`
+ * (a mini-batch mean counts both entries, so such a pair also counts twice in the divisor).
  *
  * @param data The pairs.
  * @param selfLabels The self-labels in force (ignored unless `mode` is `ser`).
@@ -89,9 +99,18 @@ export function buildTrainSet(
   } else if (mode === "ser") {
     for (const i of [...selfLabels.keys()].sort((a, b) => a - b)) {
       const s = selfLabels.get(i)!;
+      const wt = selfLabelWeight(s, opts);
+      if (opts.targets === "soft") {
+        const t = opts.labelTemperature?.(s.iteration) ?? 1;
+        const q = 1 / (1 + Math.exp(-s.margin / t));
+        idx.push(i, i);
+        lab.push(s.label, -s.label);
+        w.push(Math.fround(wt * q), Math.fround(wt * (1 - q)));
+        continue;
+      }
       idx.push(i);
       lab.push(s.label);
-      w.push(selfLabelWeight(s, opts));
+      w.push(wt);
     }
   }
   return {

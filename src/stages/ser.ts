@@ -30,6 +30,8 @@ import { serLoop } from "../ser/loop.ts";
 import { openPoolStore } from "../ser/pool_store.ts";
 import { eventBatch } from "../ser/event_batch.ts";
 import { pct } from "../report/svg.ts";
+import type { ModelConfig } from "../model/types.ts";
+import { applyTuning, autoTune, tuneGrid, type TuneResult } from "../ser/auto_tune.ts";
 
 /** The `ser` stage's spec. */
 export const spec: StageSpec = {
@@ -74,7 +76,7 @@ export function operator(cfg: SerConfig, ctx: StageContext): OperatorFunction<Ba
 }
 
 function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<Batch> {
-  const opts = loopOptions(cfg);
+  let opts = loopOptions(cfg);
   const featurizer = opts.model.input === "bag" ? opts.featurizer : null;
   return defer(() => from(_setup())).pipe(
     concatMap((loop) => {
@@ -122,6 +124,33 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
       ...opts.model,
       featurizer: featurizer ?? undefined,
     });
+    const seed = ctx.rng.nextU32();
+    const open = async (model: ModelConfig) => {
+      const b = await backendFor(ctx.backend, model, ctx.log);
+      try {
+        await b.load(features);
+        return b;
+      } catch (e) {
+        b.destroy();
+        throw e;
+      }
+    };
+    let tuning: TuneResult | undefined;
+    if (opts.train.auto) {
+      // Deterministic (same seed, same choice), so a resumed run repeats it instead of storing it.
+      const bar = ctx.progress("train.auto candidates", tuneGrid(opts).length);
+      tuning = await autoTune(data, opts, seed, async (m) => open(m), ctx.signal, () => bar.tick());
+      bar.done();
+      opts = applyTuning(opts, tuning);
+      const c = tuning.candidates[tuning.chosen];
+      ctx.log.info("train.auto", {
+        lr: c.lr,
+        [tuning.widthField]: c.width,
+        weight_decay: c.weightDecay,
+        epochs: c.epochs,
+        validation_loss: c.validationLoss,
+      });
+    }
     const backend = await backendFor(ctx.backend, opts.model, ctx.log);
     try {
       await backend.load(features);
@@ -146,7 +175,8 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
         data,
         backend,
         opts,
-        seed: ctx.rng.nextU32(),
+        seed,
+        tuning,
         store,
         signal: ctx.signal,
         log: ctx.log,

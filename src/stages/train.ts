@@ -29,7 +29,8 @@ export const spec: StageSpec = {
   summary: "Trains the reward model on labelled pairs and writes a checkpoint.",
   description: "Collects all batches, then trains on the rows of `splits` that have a `label` " +
     "(never `gold`) with the Bradley-Terry loss and AdamW, shuffling with the stage's seed each " +
-    "epoch. Rows of `validation_split` are scored after every epoch. Starts fresh, or from the " +
+    "epoch. Rows of `validation_split` are scored after every epoch, and training stops early " +
+    "on their loss (`train.epoch_patience`), keeping the best epoch. Starts fresh, or from the " +
     "weights and optimizer state of `init`. Uses the batches' `prompt_ids`/`a_ids`/`b_ids` when " +
     "present (checked against `model.buckets` and `features`), else featurizes the text. " +
     "Writes `<runDir>/checkpoints/<stageId>.ckpt`, which `score` and `evaluate` use by default.",
@@ -151,6 +152,7 @@ async function trainOn(batches: Batch[], cfg: TrainConfig, ctx: StageContext): P
         ? { indices: val.rows, labels: val.labels }
         : undefined,
       signal: ctx.signal,
+      patience: cfg.train.epoch_patience ?? 2,
       onEpoch: (r) => {
         bar.tick();
         ctx.log.info("epoch", {
@@ -165,7 +167,7 @@ async function trainOn(batches: Batch[], cfg: TrainConfig, ctx: StageContext): P
     });
     bar.done();
     const { params, optimizer } = await backend.getParams();
-    const last = records.at(-1);
+    const last = records.find((r) => r.kept) ?? records.at(-1);
     const path = join(ctx.runDir, "checkpoints", `${ctx.stageId}.ckpt`);
     await saveCheckpoint(path, {
       model,
@@ -179,6 +181,7 @@ async function trainOn(batches: Batch[], cfg: TrainConfig, ctx: StageContext): P
         metrics: {
           trainPairs: set.indices.length,
           epochs: records.length,
+          keptEpoch: last?.epoch ?? 0,
           seconds: (performance.now() - started) / 1000,
           trainLoss: last?.loss ?? null,
           trainAccuracy: last?.accuracy ?? null,

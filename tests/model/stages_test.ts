@@ -43,7 +43,12 @@ Deno.test("featurize, train, score and evaluate run end to end on the CPU and le
     assert.equal(csrFromList(feats[0].getChild("a_ids")).offsets.length, 251);
 
     const tctx = modelContext(dir, { stageId: "train" });
-    const trained = await runStage(train, { model: MODEL, train: TRAIN }, tctx, feats);
+    const trained = await runStage(
+      train,
+      { model: MODEL, train: { ...TRAIN, epoch_patience: 0 } },
+      tctx,
+      feats,
+    );
     assert.deepEqual(
       trained.map((b) => pairRows(b)),
       feats.map((b) => pairRows(b)),

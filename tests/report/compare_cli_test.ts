@@ -74,3 +74,50 @@ Deno.test("compare refuses a pipeline without a ser stage, and bad --seeds", asy
     console.error = err;
   }
 });
+
+Deno.test("compare --methods puts the listed variants in one table", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "serflow-compare-" });
+  const file = join(dir, "p.yaml");
+  await Deno.writeTextFile(file, PIPELINE);
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => lines.push(...a.join(" ").split("\n"));
+  let code;
+  try {
+    code = await main([
+      file,
+      "--seeds",
+      "1",
+      "--methods",
+      "seed-only,ser:committee+soft,all-labels",
+      "--run-dir",
+      join(dir, "out"),
+    ]);
+  } finally {
+    console.log = log;
+  }
+  assert.equal(code, 0);
+  const r = JSON.parse(await Deno.readTextFile(join(dir, "out", "compare.json")));
+  assert.deepEqual(r.order, ["seed-only", "ser:committee+soft", "all-labels"]);
+  assert.equal(r.methods["ser:committee+soft"].runs.length, 1);
+  const run = JSON.parse(
+    await Deno.readTextFile(join(dir, "out", "seed-3", "ser_committee+soft", "run.json")),
+  );
+  const evolve = run.config.stages.find((s: { id: string }) => s.id === "evolve");
+  assert.equal(evolve.with.select.committee, 5);
+  assert.equal(evolve.with.train.targets, "soft");
+  assert.ok(lines.some((l) => /^ser:committee\+soft\s+\d/.test(l)));
+  assert.ok(lines.some((l) => /^compare wall time: \d+ s$/.test(l)));
+});
+
+Deno.test("compare --methods rejects an unknown preset with a usage error", async () => {
+  const errors: string[] = [];
+  const err = console.error;
+  console.error = (...a: unknown[]) => errors.push(a.join(" "));
+  try {
+    assert.equal(await main(["x.yaml", "--methods", "ser:comittee"]), 2);
+  } finally {
+    console.error = err;
+  }
+  assert.match(errors[0], /unknown preset 'comittee' in 'ser:comittee': use one of paper, auto/);
+});

@@ -54,9 +54,60 @@ Deno.test("summarizeCompare() names a missing run", () => {
 Deno.test("formatCompareTable() prints one row per method and the verdict lines", () => {
   const t = formatCompareTable(summarizeCompare("p", [7, 8, 9], runs)).split("\n");
   assert.equal(t[0], "p: 3 seeds (7, 8, 9)");
-  assert.match(t[3], /^seed-only\s+71\.00%\s+1\.00\s+100\s+0\s+70\.00 72\.00 71\.00$/);
+  assert.match(
+    t[3],
+    /^seed-only\s+71\.00%\s+1\.00\s+\+0\.00\s+0\.0%\s+100\s+0\s+n\/a\s+n\/a\s+70\.00 72\.00 71\.00$/,
+  );
   assert.match(t[4], /^ser\s+74\.00%/);
   assert.match(t[5], /^all-labels\s+81\.00%/);
   assert.ok(t.includes("SER - seed-only: +3.00 pts (std over seeds 1.00)"));
   assert.ok(t.includes("gap closed (seed-only -> all-labels): 30.0%"));
+});
+
+Deno.test("summarizeCompare() leaves the gap undefined and formatCompareTable() says why when all-labels is not above seed-only", () => {
+  const flat = runs.map((r) =>
+    r.method === "all-labels" ? { ...r, testAccuracy: 0.70, validationAccuracy: 0.5 } : {
+      ...r,
+      validationAccuracy: 0.6,
+    }
+  );
+  const r = summarizeCompare("p", [7, 8, 9], flat);
+  assert.equal(r.gap, null);
+  assert.equal(r.gapClosed, null);
+  assert.equal(r.methods.ser.gapClosed, null);
+  assert.deepEqual(r.moreLabelsWorse, [7, 8, 9]);
+  const t = formatCompareTable(r);
+  assert.match(
+    t,
+    /gap closed \(seed-only -> all-labels\): undefined, as all-labels \(70\.00%\) is not above seed-only \(71\.00%\)/,
+  );
+  assert.match(t, /check the training settings/);
+  assert.doesNotMatch(t, /gap closed \(seed-only -> all-labels\): -?\d/);
+  assert.match(t, /warning: all-labels is worse than seed-only on validation for seeds 7, 8, 9/);
+});
+
+Deno.test("summarizeCompare() puts any list of methods in one table with their difference to seed-only", () => {
+  const extra = [7, 8, 9].map((seed, i) => ({
+    seed,
+    method: "ser:committee",
+    testAccuracy: [0.76, 0.76, 0.76][i],
+    labels: 100,
+    selfLabels: 10,
+    stopReason: "x",
+    runDir: "d",
+    seconds: 2,
+  }));
+  const order = ["seed-only", "ser", "ser:committee", "all-labels"];
+  const r = summarizeCompare("p", [7, 8, 9], [...runs, ...extra], order);
+  assert.deepEqual(r.order, order);
+  // (0.76 - 0.71) / (0.81 - 0.71) = 0.5
+  assert.ok(Math.abs(r.methods["ser:committee"].gapClosed! - 0.5) < 1e-9);
+  assert.deepEqual(r.methods["ser:committee"].vsSeedOnly!.runs.map((x) => x.toFixed(2)), [
+    "0.06",
+    "0.04",
+    "0.05",
+  ]);
+  assert.equal(r.methods["ser:committee"].seconds, 2);
+  const t = formatCompareTable(r).split("\n");
+  assert.match(t[5], /^ser:committee\s+76\.00%\s+0\.00\s+\+5\.00\s+50\.0%/);
 });

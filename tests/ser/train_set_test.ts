@@ -65,3 +65,17 @@ Deno.test("selfLabelWeight() with confidence weighting is selfWeight * tanh(marg
   // |2 sigmoid(m) - 1| = tanh(m / 2)
   assert.ok(Math.abs(Math.tanh(1) - (2 / (1 + Math.exp(-2)) - 1)) < 1e-12);
 });
+
+Deno.test("buildTrainSet() with soft targets trains a self-label as q on its side and 1 - q on the other", () => {
+  const labels = new Map([[3, self(-1, 2)]]);
+  const set = buildTrainSet(data, labels, "ser", {
+    selfWeight: 1,
+    weighting: "constant",
+    targets: "soft",
+    labelTemperature: (k) => (k === 1 ? 4 : NaN),
+  });
+  const q = 1 / (1 + Math.exp(-2 / 4));
+  assert.deepEqual([...set.indices], [0, 2, 3, 3]);
+  assert.deepEqual([...set.labels], [1, -1, -1, 1]);
+  assert.deepEqual([...set.weights], [1, 1, Math.fround(q), Math.fround(1 - q)]);
+});

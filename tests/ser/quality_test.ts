@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { lastValueFrom, toArray } from "rxjs";
+import { serLoop } from "../../src/ser/loop.ts";
+import { bootstrapSet, committeeScore } from "../../src/ser/committee.ts";
+import { precisionMargin } from "../../src/ser/precision.ts";
+import { autoTune, tuneGrid } from "../../src/ser/auto_tune.ts";
+import { CpuBackend } from "../../src/model/cpu_backend.ts";
+import { featuresFromBatches } from "../../src/model/pair_features.ts";
+import { initParams } from "../../src/model/params.ts";
+import { firstIteration, initRng, nextIteration } from "../../src/ser/iteration.ts";
+import { applyPolicy } from "../../src/ser/policy.ts";
+import { buildTrainSet } from "../../src/ser/train_set.ts";
+import { Rng } from "../../src/util/rng.ts";
+import { worldBatches, worldConfig, worldContext } from "./_world.ts";
+
+Deno.test("precisionMargin() picks the longest margin-ranked prefix that reaches the target", () => {
+  // Margins 6..1 with correctness 1 1 1 0 0 1: prefixes 1, 1, 1, .75, .6, .67.
+  const ra = [6, 5, 4, 3, 2, 1], rb = [0, 0, 0, 0, 0, 0], y = [1, 1, 1, -1, -1, 1];
+  assert.equal(precisionMargin(ra, rb, y, 0.75, 1), 3);
+  assert.equal(precisionMargin(ra, rb, y, 0.6, 1), 1);
+  // Three pairs at least: the 100% prefixes of one and two pairs do not count.
+  assert.equal(precisionMargin(ra, rb, y, 1, 3), 4);
+  assert.equal(precisionMargin(ra, rb, y, 1, 4), Infinity);
+  assert.throws(() => precisionMargin(ra, rb, y, 0, 1), RangeError);
+});
+
+Deno.test("bootstrapSet() draws n examples with replacement, as weights", () => {
+  const n = 500;
+  const set = {
+    indices: Uint32Array.from({ length: n }, (_, i) => i * 2),
+    labels: new Int8Array(n).fill(1),
+    weights: new Float32Array(n).fill(0.5),
+  };
+  const b = bootstrapSet(set, new Rng(9));
+  const draws = b.weights.reduce((a, w) => a + w / 0.5, 0);
+  assert.equal(Math.round(draws), n);
+  // About 1 - 1/e of the examples are drawn at least once.
+  assert.ok(b.indices.length > 0.55 * n && b.indices.length < 0.71 * n, `${b.indices.length}`);
+  assert.deepEqual(bootstrapSet(set, new Rng(9)), b, "same generator, same resample");
+});
+
+Deno.test("committeeScore() averages its members, restores the model and marks disagreement", async () => {
+  const ctx = await worldContext(worldConfig({ select: { committee: 3 } }));
+  const { backend, data, opts } = ctx;
+  await backend.setParams(initParams(opts.model, initRng(ctx.seed)));
+  const set = buildTrainSet(data, new Map(), "ser", opts.train);
+  const before = await backend.getParams();
+  const own = await backend.score(data.unlabelled);
+  const [c] = await committeeScore(ctx, set, 1, [data.unlabelled]);
+  assert.deepEqual((await backend.getParams()).params, before.params, "model restored");
+  assert.equal(c.rewardA.length, data.unlabelled.length);
+  // Members differ from the model alone, so the mean differs and some pairs disagree.
+  assert.notDeepEqual(c.rewardA, own.rewardA);
+  assert.ok(c.agree.some((x) => x === 1) && c.agree.some((x) => x === 0));
+  for (let i = 0; i < c.agree.length; i++) {
+    if (c.agree[i] === 0) assert.ok(c.spread[i] > 0);
+  }
+});
+
+Deno.test("nextIteration() with a committee selects by the members' mean where all agree", async () => {
+  const cfg = worldConfig({ select: { committee: 3, policy: "either" } });
+  const ctx = await worldContext(cfg);
+  const empty = { stopReason: null, mode: "ser", humanLabels: 0, iterations: [], final: null };
+  const first = await firstIteration(ctx, empty);
+  // The committee the iteration will build, computed beside it from the same state.
+  const set = buildTrainSet(ctx.data, new Map(), "ser", ctx.opts.train);
+  const [c] = await committeeScore(ctx, set, 1, [ctx.data.unlabelled]);
+  const rule = { ...ctx.opts.select, minNewPairs: 1 };
+  const sel = applyPolicy("either", 1, c.rewardA, c.rewardB, rule).selection;
+  const agreed = [...sel.positions].filter((p) => c.agree[p] === 1);
+  assert.ok(agreed.length < sel.positions.length, "some selected pairs are disputed");
+  const next = await nextIteration(ctx, first.state);
+  const rows = next.labels.filter((l) => l.origin === "self").map((l) => l.row);
+  assert.deepEqual(rows, agreed.map((p) => ctx.data.unlabelled[p]));
+  const again = await worldContext(cfg);
+  const n2 = await nextIteration(again, (await firstIteration(again, empty)).state);
+  assert.deepEqual(n2.record, next.record, "deterministic");
+});
+
+Deno.test("serLoop() with the precision policy records status 'precision' and the calibrated ECE", async () => {
+  const cfg = worldConfig({
+    select: { policy: "precision", precision: 0.6, precision_min_pairs: 5 },
+    stop: { max_iterations: 1 },
+  });
+  const ctx = await worldContext(cfg);
+  const ev = await lastValueFrom(serLoop(ctx).pipe(toArray()));
+  const its = ev.at(-1)!.state.metrics.iterations;
+  assert.equal(its[1]?.status, "precision");
+  for (const r of its) {
+    assert.ok(r.calibration! > 0);
+    assert.ok(r.calibratedEce! >= 0 && r.calibratedEce! <= 1);
+  }
+});
+
+Deno.test("autoTune() tries the whole grid and chooses the candidate of lowest validation loss", async () => {
+  const cfg = worldConfig({ train: { epoch_patience: 1 } });
+  const ctx = await worldContext(cfg);
+  const batches = worldBatches();
+  const open = async (m: typeof ctx.opts.model) => {
+    const b = CpuBackend.create(m);
+    await b.load(featuresFromBatches(batches, { ...m, featurizer: ctx.opts.featurizer }));
+    return b;
+  };
+  const r = await autoTune(ctx.data, ctx.opts, 5, open);
+  assert.equal(r.candidates.length, tuneGrid(ctx.opts).length);
+  const best = Math.min(...r.candidates.map((c) => c.validationLoss));
+  assert.equal(r.candidates[r.chosen].validationLoss, best);
+  assert.equal(r.widthField, "dim");
+  assert.deepEqual(new Set(r.candidates.map((c) => c.width)), new Set([8, 32]));
+  assert.deepEqual(await autoTune(ctx.data, ctx.opts, 5, open), r, "deterministic");
+});

@@ -34,8 +34,12 @@ const COMMANDS: Record<
     load: () => import("./export.ts"),
   },
   compare: {
-    summary: "seed-only vs SER vs all-labels over several seeds",
+    summary: "seed-only vs SER (and variants) vs all-labels over several seeds",
     load: () => import("./compare.ts"),
+  },
+  headroom: {
+    summary: "predict from a learning curve what more labels (and so SER) can add",
+    load: () => import("./headroom.ts"),
   },
 };
 

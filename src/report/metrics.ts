@@ -80,7 +80,7 @@ export interface HeadroomResult {
   allLabels: number;
   /** The curve at `allLabels`. */
   predictedAllLabels: number;
-  /** Test accuracy with the full seed (the 100% point). */
+  /** The curve at the seed's size. */
   seedAccuracy: number;
   /** `predictedAllLabels - seedAccuracy`. */
   predictedGain: number;

@@ -20,6 +20,8 @@ import {
 import { SELECT_POLICIES, type SelectPolicy } from "./policy.ts";
 import type { RuleOptions } from "./select.ts";
 import type { StopOptions } from "./stop.ts";
+import type { HeadroomOptions } from "./headroom.ts";
+import { HEADROOM_FIELDS } from "./headroom_fields.ts";
 
 /** What the `ser` stage trains: the loop, or one of the two reference points `compare` uses. */
 export type SerMode = "ser" | "seed-only" | "all-labels";
@@ -53,6 +55,7 @@ export interface SerConfig {
     relabel: boolean;
   };
   stop: { max_iterations: number; min_new_pairs: number; patience: number };
+  headroom: { enabled: boolean; fractions: number[]; repeats: number; fit: "log" | "power" };
 }
 
 const int = (d: number, min: number, description: string): FieldSpec => ({
@@ -215,6 +218,11 @@ export const SER_FIELDS: Record<string, FieldSpec> = {
       },
     },
   },
+  headroom: {
+    type: "object",
+    description: "The headroom check before the loop.",
+    fields: HEADROOM_FIELDS,
+  },
   stop: {
     type: "object",
     description: "When the loop ends (the kept model is the best by validation accuracy).",
@@ -248,6 +256,7 @@ export interface LoopOptions {
     relabel: boolean;
   };
   stop: StopOptions;
+  headroom: HeadroomOptions & { enabled: boolean };
 }
 
 /**
@@ -288,5 +297,6 @@ export function loopOptions(c: SerConfig): LoopOptions {
       minNewPairs: c.stop.min_new_pairs,
       patience: c.stop.patience,
     },
+    headroom: { ...c.headroom, fractions: [...c.headroom.fractions] },
   };
 }

@@ -7,7 +7,7 @@
 import { initParams } from "../model/params.ts";
 import type { RewardBackend, TrainSet } from "../model/types.ts";
 import type { Logger } from "../pipeline/types.ts";
-import type { IterationRecord, RunMetrics, TuneResult } from "../report/metrics.ts";
+import type { HeadroomResult, IterationRecord, RunMetrics, TuneResult } from "../report/metrics.ts";
 import { Rng } from "../util/rng.ts";
 import { fitTemperature } from "./calibrate.ts";
 import type { LoopOptions } from "./config.ts";
@@ -35,6 +35,8 @@ export interface LoopContext {
   log?: Logger;
   /** The `train.auto` search's result (its choice is already in `opts`). */
   tuning?: TuneResult;
+  /** The headroom check's result, when it ran before the loop. */
+  headroom?: HeadroomResult;
   /** Told what the loop is doing (a phase text per iteration). */
   onPhase?: (iteration: number, phase: string) => void;
 }
@@ -209,7 +211,13 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
   const rowSets = needVal ? [candidates, data.validation] : [candidates];
   const temps = _labelTemperatures(s);
   const scored = sel.committee > 1
-    ? await committeeScore(ctx, _trainSet(ctx, s.selfLabels, temps), k, rowSets)
+    ? await committeeScore(
+      ctx,
+      _trainSet(ctx, s.selfLabels, temps),
+      k,
+      s.metrics.iterations.at(-1)?.trainEpochs ?? opts.train.epochs,
+      rowSets,
+    )
     : await Promise.all(rowSets.map((r) => backend.score(r)));
   const { rewardA, rewardB } = scored[0];
   let temperature = 1, minMargin = Infinity;

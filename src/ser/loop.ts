@@ -45,6 +45,7 @@ export function serLoop(ctx: LoopContext): Observable<LoopEvent> {
     iterations: [],
     final: null,
     ...(ctx.tuning ? { tuning: ctx.tuning } : {}),
+    ...(ctx.headroom ? { headroom: ctx.headroom } : {}),
   };
   const start = async (): Promise<LoopEvent> => {
     const restored = await ctx.store.restore();
@@ -96,8 +97,12 @@ async function _decide(ctx: LoopContext, r: StepResult, replayed: boolean): Prom
   if (reason === null) return { state: r.state, labels: r.labels, replayed, done: false };
   const best = bestIteration(m.iterations);
   const kept = m.iterations.find((it) => it.iteration === best)!;
+  const measured = m.headroom && ctx.opts.mode === "all-labels"
+    ? { headroom: { ...m.headroom, measuredAllLabels: kept.testAccuracy } }
+    : {};
   const metrics: RunMetrics = {
     ...m,
+    ...measured,
     stopReason: reason,
     final: {
       iteration: best,

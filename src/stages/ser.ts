@@ -32,6 +32,8 @@ import { eventBatch } from "../ser/event_batch.ts";
 import { pct } from "../report/svg.ts";
 import type { ModelConfig } from "../model/types.ts";
 import { applyTuning, autoTune, tuneGrid, type TuneResult } from "../ser/auto_tune.ts";
+import { estimateHeadroom } from "../ser/headroom.ts";
+import type { HeadroomResult } from "../report/metrics.ts";
 
 /** The `ser` stage's spec. */
 export const spec: StageSpec = {
@@ -171,12 +173,27 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
         test: data.test.length,
         backend: backend.deviceName,
       });
+      let headroom: HeadroomResult | undefined;
+      if (opts.headroom.enabled) {
+        ctx.log.info("headroom check", { fractions: opts.headroom.fractions.join(" ") });
+        // The loop starts from fresh (or restored) weights, so the check may use the backend.
+        headroom = await estimateHeadroom(
+          { data, backend, opts, seed, store, signal: ctx.signal, log: ctx.log },
+          opts.headroom,
+        );
+        ctx.log.info("headroom", {
+          seed_accuracy: pct(headroom.seedAccuracy),
+          predicted_all_labels: pct(headroom.predictedAllLabels),
+          seconds: headroom.seconds.toFixed(1),
+        });
+      }
       return {
         data,
         backend,
         opts,
         seed,
         tuning,
+        headroom,
         store,
         signal: ctx.signal,
         log: ctx.log,

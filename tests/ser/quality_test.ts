@@ -3,6 +3,8 @@ import { lastValueFrom, toArray } from "rxjs";
 import { serLoop } from "../../src/ser/loop.ts";
 import { bootstrapSet, committeeScore } from "../../src/ser/committee.ts";
 import { precisionMargin } from "../../src/ser/precision.ts";
+import { estimateHeadroom } from "../../src/ser/headroom.ts";
+import { fitCurve, predictCurve } from "../../src/ser/learning_curve.ts";
 import { autoTune, tuneGrid } from "../../src/ser/auto_tune.ts";
 import { CpuBackend } from "../../src/model/cpu_backend.ts";
 import { featuresFromBatches } from "../../src/model/pair_features.ts";
@@ -46,7 +48,7 @@ Deno.test("committeeScore() averages its members, restores the model and marks d
   const set = buildTrainSet(data, new Map(), "ser", opts.train);
   const before = await backend.getParams();
   const own = await backend.score(data.unlabelled);
-  const [c] = await committeeScore(ctx, set, 1, [data.unlabelled]);
+  const [c] = await committeeScore(ctx, set, 1, 4, [data.unlabelled]);
   assert.deepEqual((await backend.getParams()).params, before.params, "model restored");
   assert.equal(c.rewardA.length, data.unlabelled.length);
   // Members differ from the model alone, so the mean differs and some pairs disagree.
@@ -64,7 +66,7 @@ Deno.test("nextIteration() with a committee selects by the members' mean where a
   const first = await firstIteration(ctx, empty);
   // The committee the iteration will build, computed beside it from the same state.
   const set = buildTrainSet(ctx.data, new Map(), "ser", ctx.opts.train);
-  const [c] = await committeeScore(ctx, set, 1, [ctx.data.unlabelled]);
+  const [c] = await committeeScore(ctx, set, 1, first.record!.trainEpochs, [ctx.data.unlabelled]);
   const rule = { ...ctx.opts.select, minNewPairs: 1 };
   const sel = applyPolicy("either", 1, c.rewardA, c.rewardB, rule).selection;
   const agreed = [...sel.positions].filter((p) => c.agree[p] === 1);
@@ -108,4 +110,32 @@ Deno.test("autoTune() tries the whole grid and chooses the candidate of lowest v
   assert.equal(r.widthField, "dim");
   assert.deepEqual(new Set(r.candidates.map((c) => c.width)), new Set([8, 32]));
   assert.deepEqual(await autoTune(ctx.data, ctx.opts, 5, open), r, "deterministic");
+});
+
+Deno.test("fitCurve() recovers a power law and never predicts a fall with more labels", () => {
+  const n = [100, 200, 400, 800];
+  const acc = n.map((x) => 0.8 - 0.5 * x ** -0.5);
+  const f = fitCurve(n, acc, "power");
+  assert.ok(Math.abs(predictCurve(f, 10000) - (0.8 - 0.5 * 0.01)) < 0.01);
+  const flat = fitCurve(n, [0.7, 0.69, 0.68, 0.67], "power");
+  assert.equal(predictCurve(flat, 10000), predictCurve(flat, 100));
+  assert.throws(() => fitCurve([5, 5], [0.5, 0.6], "log"), RangeError);
+});
+
+Deno.test("estimateHeadroom() trains on shares of the seed and extrapolates to all labels", async () => {
+  const ctx = await worldContext(worldConfig({ train: { epoch_patience: 1 } }));
+  const h = await estimateHeadroom(ctx, { fractions: [1, 0.5], repeats: 2, fit: "log" });
+  assert.deepEqual(h.points.map((p) => p.fraction), [0.5, 1]);
+  assert.deepEqual(h.points.map((p) => p.labels), [
+    Math.round(ctx.data.seed.length / 2),
+    ctx.data.seed.length,
+  ]);
+  assert.ok(h.points.every((p) => p.runs.length === 2));
+  assert.equal(h.allLabels, ctx.data.seed.length + ctx.data.unlabelled.length);
+  assert.equal(h.predictedAllLabels, predictCurve(h.fit, h.allLabels));
+  assert.equal(h.predictedGain, h.predictedAllLabels - predictCurve(h.fit, ctx.data.seed.length));
+  await assert.rejects(
+    estimateHeadroom(ctx, { fractions: [0], repeats: 1, fit: "log" }),
+    RangeError,
+  );
 });

@@ -113,6 +113,7 @@ export { CpuBackend } from "./src/model/cpu_backend.ts";
 export { GpuBackend } from "./src/gpu/gpu_backend.ts";
 export type { GpuBackendOptions } from "./src/gpu/gpu_backend.ts";
 export { hasWebGpu, openBackend } from "./src/compute/open_backend.ts";
+export { RunCompute, runCompute } from "./src/compute/run_compute.ts";
 export { initParams, zeroOptimizer, zeroParams } from "./src/model/params.ts";
 export { fitModel } from "./src/model/fit.ts";
 export { loadCheckpoint, readCheckpointHeader, saveCheckpoint } from "./src/model/checkpoint.ts";

@@ -11,7 +11,7 @@
  */
 import { initParams } from "../model/params.ts";
 import type { Scores, TrainSet } from "../model/types.ts";
-import { Rng } from "../util/rng.ts";
+import { Rng } from "../contracts/rng.ts";
 import type { LoopContext } from "./iteration.ts";
 import type { Selection } from "./select.ts";
 import { trainStep } from "./train.ts";
@@ -34,7 +34,7 @@ export interface CommitteeScores extends Scores {
  * @example
  * ```ts
  * import { bootstrapSet } from "./committee.ts";
- * import { Rng } from "../util/rng.ts";
+ * import { Rng } from "../contracts/rng.ts";
  * const set = { indices: new Uint32Array([5, 6, 7, 8]), labels: new Int8Array([1, 1, -1, 1]),
  *   weights: new Float32Array([1, 1, 1, 0.5]) };
  * const b = bootstrapSet(set, new Rng(1));

@@ -8,7 +8,7 @@
  */
 import { initParams } from "../model/params.ts";
 import type { HeadroomResult } from "../report/metrics.ts";
-import { Rng } from "../util/rng.ts";
+import { Rng } from "../contracts/rng.ts";
 import { evaluateRows } from "./evaluate.ts";
 import type { LoopContext } from "./iteration.ts";
 import { fitCurve, predictCurve } from "./learning_curve.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { FieldSpec } from "../pipeline/types.ts";
+import type { FieldSpec } from "../contracts/types.ts";
 
 /** The fields of `headroom` in the `ser` stage. */
 export const HEADROOM_FIELDS: Record<string, FieldSpec> = {

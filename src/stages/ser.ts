@@ -19,8 +19,8 @@ import {
   throwError,
   toArray,
 } from "rxjs";
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
-import { backendFor } from "../model/backend_for.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
+import { runCompute } from "../compute/run_compute.ts";
 import { featuresFromBatches } from "../model/pair_features.ts";
 import { verifyIdColumns } from "../model/verify_ids.ts";
 import { pairRows } from "../data/schema.ts";
@@ -127,8 +127,9 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
       featurizer: featurizer ?? undefined,
     });
     const seed = ctx.rng.nextU32();
+    const compute = await runCompute(ctx);
     const open = async (model: ModelConfig) => {
-      const b = await backendFor(ctx.backend, model, ctx.log);
+      const b = await compute.backend(model);
       try {
         await b.load(features);
         return b;
@@ -141,7 +142,7 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
     if (opts.train.auto) {
       // Deterministic (same seed, same choice), so a resumed run repeats it instead of storing it.
       const bar = ctx.progress("train.auto candidates", tuneGrid(opts).length);
-      tuning = await autoTune(data, opts, seed, async (m) => open(m), ctx.signal, () => bar.tick());
+      tuning = await autoTune(data, opts, seed, open, ctx.signal, () => bar.tick());
       bar.done();
       opts = applyTuning(opts, tuning);
       const c = tuning.candidates[tuning.chosen];
@@ -153,7 +154,7 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
         validation_loss: c.validationLoss,
       });
     }
-    const backend = await backendFor(ctx.backend, opts.model, ctx.log);
+    const backend = await compute.backend(opts.model);
     try {
       await backend.load(features);
       const owner = {

@@ -12,7 +12,7 @@ import { initParams } from "../../src/model/params.ts";
 import { firstIteration, initRng, nextIteration } from "../../src/ser/iteration.ts";
 import { applyPolicy } from "../../src/ser/policy.ts";
 import { buildTrainSet } from "../../src/ser/train_set.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import { worldBatches, worldConfig, worldContext } from "./_world.ts";
 
 Deno.test("precisionMargin() picks the longest margin-ranked prefix that reaches the target", () => {

@@ -116,6 +116,9 @@ export { hasWebGpu, openBackend } from "./src/compute/open_backend.ts";
 export { RunCompute, runCompute } from "./src/compute/run_compute.ts";
 export { initParams, zeroOptimizer, zeroParams } from "./src/model/params.ts";
 export { fitModel } from "./src/model/fit.ts";
+export type { EpochRecord, FitHooks, FitOptions } from "./src/model/fit.ts";
+export { DEFAULT_SCHEDULE, epochTrainOptions, lrFactor } from "./src/model/schedule.ts";
+export type { LrSchedule, ScheduleOptions } from "./src/model/schedule.ts";
 export { loadCheckpoint, readCheckpointHeader, saveCheckpoint } from "./src/model/checkpoint.ts";
 export type { Checkpoint } from "./src/model/checkpoint.ts";
 export { evaluatePairs } from "./src/model/metrics.ts";
@@ -127,6 +130,13 @@ export type { RuleOptions, Selection } from "./src/ser/select.ts";
 export { applyPolicy, SELECT_POLICIES } from "./src/ser/policy.ts";
 export type { SelectPolicy } from "./src/ser/policy.ts";
 export { fitTemperature } from "./src/ser/calibrate.ts";
+export { precisionMargin } from "./src/ser/precision.ts";
+export { bootstrapSet, filterSelection } from "./src/ser/committee.ts";
+export { fitCurve, predictCurve } from "./src/ser/learning_curve.ts";
+export type { CurveFit } from "./src/ser/learning_curve.ts";
+export { formatCompareTable, summarizeCompare } from "./src/report/compare.ts";
+export type { CompareResult, CompareRun, MethodSummary } from "./src/report/compare.ts";
+export type { HeadroomResult, TuneCandidate, TuneResult } from "./src/report/metrics.ts";
 export { writeReports } from "./src/report/write.ts";
 
 // The labelled pool (DuckDB).

@@ -9,6 +9,7 @@ import { precisionChart, reliabilityChart } from "./quality_charts.ts";
 import { STOP_REASON_TEXT } from "./markdown.ts";
 import type { RunMetrics } from "./metrics.ts";
 import { esc, pct } from "./svg.ts";
+import { headroomChart } from "./headroom_chart.ts";
 
 const CSS = `
 *{box-sizing:border-box}
@@ -70,6 +71,11 @@ export function renderHtml(m: RunMetrics, title: string): string {
       f ? String(f.iteration) : "n/a",
       `validation ${pct(f?.validationAccuracy)}`,
     ),
+    _stat(
+      "Test ECE",
+      pct(kept?.calibratedEce ?? null),
+      `calibrated on validation; raw ${pct(kept?.ece ?? null)}`,
+    ),
     _stat("Human labels", String(m.humanLabels), `mode ${m.mode}`),
     _stat("Self-labels", String(f?.selfLabels ?? 0), `in the kept model's training set`),
     _stat(
@@ -85,7 +91,9 @@ export function renderHtml(m: RunMetrics, title: string): string {
       pct(r.validationAccuracy)
     }</td><td>${pct(r.testAccuracy)}</td><td>${
       r.testLoss === null ? "n/a" : r.testLoss.toFixed(4)
-    }</td><td>${pct(r.ece)}</td><td>${pct(r.selfLabelPrecision)}</td></tr>`
+    }</td><td>${pct(r.ece)}</td><td>${pct(r.calibratedEce ?? null)}</td><td>${
+      pct(r.selfLabelPrecision)
+    }</td></tr>`
   );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -99,9 +107,17 @@ export function renderHtml(m: RunMetrics, title: string): string {
 <div class="card">${poolChart(m)}</div>
 <div class="card">${precisionChart(m)}</div>
 <div class="card">${reliabilityChart(kept?.reliability ?? [], kept?.ece)}</div>
+${m.headroom ? `<div class="card">${headroomChart(m.headroom)}</div>` : ""}
 </section>
+${
+    (m.regressions ?? []).map((w) =>
+      `<p class="note">Warning: iteration ${
+        w[0]
+      }, trained on more labels, is worse on validation than iteration ${w[1]}.</p>`
+    ).join("\n")
+  }
 <table><thead><tr><th>iteration</th><th>status</th><th>scored</th><th>selected</th><th>new</th><th>pool</th>
-<th>validation acc</th><th>test acc</th><th>test loss</th><th>ECE</th><th>self-label precision</th></tr></thead>
+<th>validation acc</th><th>test acc</th><th>test loss</th><th>ECE raw</th><th>ECE calibrated</th><th>self-label precision</th></tr></thead>
 <tbody>${rows.join("\n")}</tbody></table>
 <p class="note">Validation accuracy (human labels) chooses the kept model (highlighted) and drives early stopping;
 the test split is only reported. Self-label precision compares self-labels with hidden gold labels, which never

@@ -3,8 +3,8 @@
  * trained on bootstrap resamples of its training set, each from its own initial weights. The
  * features stay loaded once (all members share the backend and its featurization); a resample is
  * expressed as per-pair weights (a pair drawn c times weighs c), so a member trains only on the
- * ~63% of distinct pairs its resample holds, and for the epochs early stopping kept for the
- * iteration's model, without scoring the validation split after each epoch. The policy then sees the members' mean rewards, and
+ * ~63% of distinct pairs its resample holds (with early stopping on the validation split, as
+ * the iteration's model). The policy then sees the members' mean rewards, and
  * a pair is kept only where every member prefers the same side.
  *
  * @module
@@ -63,7 +63,6 @@ export function bootstrapSet(set: TrainSet, rng: Rng): TrainSet {
  * @param ctx The loop context.
  * @param set The training set the current model was trained on.
  * @param k The iteration being prepared (seeds the members).
- * @param epochs Epochs each member trains (the iteration model's kept epoch count).
  * @param rowSets The pairs to score, one array per set.
  * @returns The committee's mean rewards, agreement and spread, per set.
  */
@@ -71,7 +70,6 @@ export async function committeeScore(
   ctx: LoopContext,
   set: TrainSet,
   k: number,
-  epochs: number,
   rowSets: Uint32Array[],
 ): Promise<CommitteeScores[]> {
   const { backend, opts } = ctx;
@@ -93,14 +91,18 @@ export async function committeeScore(
   };
   await add();
   const saved = await backend.getParams();
-  const train = { ...opts.train, epochs: Math.max(1, epochs) };
+  const early = {
+    indices: ctx.data.validation,
+    labels: Int8Array.from(ctx.data.validation, (i) => ctx.data.label[i]),
+    patience: opts.train.epochPatience,
+  };
   try {
     for (let m = 1; m < members; m++) {
       ctx.signal?.throwIfAborted();
       ctx.onPhase?.(k, `training committee member ${m + 1} of ${members}`);
       const rng = new Rng(ctx.seed).fork(`committee-${k}-${m}`);
       await backend.setParams(initParams(opts.model, rng.fork("init")));
-      await trainStep(backend, bootstrapSet(set, rng.fork("bootstrap")), train, rng, null);
+      await trainStep(backend, bootstrapSet(set, rng.fork("bootstrap")), opts.train, rng, early);
       await add();
     }
   } finally {

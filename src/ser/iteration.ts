@@ -211,13 +211,7 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
   const rowSets = needVal ? [candidates, data.validation] : [candidates];
   const temps = _labelTemperatures(s);
   const scored = sel.committee > 1
-    ? await committeeScore(
-      ctx,
-      _trainSet(ctx, s.selfLabels, temps),
-      k,
-      s.metrics.iterations.at(-1)?.trainEpochs ?? opts.train.epochs,
-      rowSets,
-    )
+    ? await committeeScore(ctx, _trainSet(ctx, s.selfLabels, temps), k, rowSets)
     : await Promise.all(rowSets.map((r) => backend.score(r)));
   const { rewardA, rewardB } = scored[0];
   let temperature = 1, minMargin = Infinity;

@@ -48,7 +48,7 @@ Deno.test("committeeScore() averages its members, restores the model and marks d
   const set = buildTrainSet(data, new Map(), "ser", opts.train);
   const before = await backend.getParams();
   const own = await backend.score(data.unlabelled);
-  const [c] = await committeeScore(ctx, set, 1, 4, [data.unlabelled]);
+  const [c] = await committeeScore(ctx, set, 1, [data.unlabelled]);
   assert.deepEqual((await backend.getParams()).params, before.params, "model restored");
   assert.equal(c.rewardA.length, data.unlabelled.length);
   // Members differ from the model alone, so the mean differs and some pairs disagree.
@@ -66,7 +66,7 @@ Deno.test("nextIteration() with a committee selects by the members' mean where a
   const first = await firstIteration(ctx, empty);
   // The committee the iteration will build, computed beside it from the same state.
   const set = buildTrainSet(ctx.data, new Map(), "ser", ctx.opts.train);
-  const [c] = await committeeScore(ctx, set, 1, first.record!.trainEpochs, [ctx.data.unlabelled]);
+  const [c] = await committeeScore(ctx, set, 1, [ctx.data.unlabelled]);
   const rule = { ...ctx.opts.select, minNewPairs: 1 };
   const sel = applyPolicy("either", 1, c.rewardA, c.rewardB, rule).selection;
   const agreed = [...sel.positions].filter((p) => c.agree[p] === 1);

@@ -6,12 +6,12 @@
  * @module
  */
 import { resolve } from "node:path";
-import type { Batch, StageContext } from "../pipeline/types.ts";
+import type { Batch, Logger, StageContext } from "../pipeline/types.ts";
 import { openBackend } from "./open_backend.ts";
 import { type Checkpoint, loadCheckpoint } from "./checkpoint.ts";
 import { latestCheckpoint } from "./latest_checkpoint.ts";
 import { featuresFromBatches } from "./pair_features.ts";
-import type { RewardBackend, Scores } from "./types.ts";
+import type { PairFeatures, RewardBackend, Scores } from "./types.ts";
 import { verifyIdColumns } from "./verify_ids.ts";
 
 /** A loaded model ready to score batches. Call `destroy()` when done. */
@@ -45,16 +45,53 @@ export class CheckpointScorer {
           `${resolve(ctx.runDir, "checkpoints")}: put a train stage before it or set 'checkpoint'`,
       );
     }
+    return await CheckpointScorer.fromFile(file, ctx.backend, ctx.log);
+  }
+
+  /**
+   * Opens the checkpoint at `path` on a backend of the given kind (outside a pipeline run).
+   *
+   * @param file The checkpoint file.
+   * @param backend `webgpu`, `cpu` or `auto` (see `openBackend`).
+   * @param log Where the backend choice and the loaded model are logged.
+   * @returns The scorer.
+   * @example
+   * ```ts
+   * import { CheckpointScorer } from "./checkpoint_scorer.ts";
+   * import { saveCheckpoint } from "./checkpoint.ts";
+   * import { zeroParams } from "./params.ts";
+   * import { DEFAULT_MODEL } from "./types.ts";
+   * const model = { ...DEFAULT_MODEL, buckets: 8, dim: 2, hidden: 3 };
+   * const path = await Deno.makeTempFile({ suffix: ".ckpt" });
+   * await saveCheckpoint(path, { model, featurizer: null, params: zeroParams(model),
+   *   metadata: { createdAt: "2025-01-01T00:00:00Z", iteration: 0, dataHash: "", metrics: {} } });
+   * const noop = () => {};
+   * const s = await CheckpointScorer.fromFile(path, "cpu", { debug: noop, info: noop, warn: noop, error: noop });
+   * if (s.checkpoint.model.dim !== 2) throw new Error();
+   * s.destroy();
+   * await Deno.remove(path);
+   * ```
+   */
+  static async fromFile(
+    file: string,
+    backend: "webgpu" | "cpu" | "auto",
+    log: Logger,
+  ): Promise<CheckpointScorer> {
     const ckpt = await loadCheckpoint(file);
-    const backend = await openBackend(ctx.backend, ckpt.model, ctx.log);
+    const b = await openBackend(backend, ckpt.model, log);
     try {
-      await backend.setParams(ckpt.params);
+      await b.setParams(ckpt.params);
     } catch (e) {
-      backend.destroy();
+      b.destroy();
       throw e;
     }
-    ctx.log.info("model loaded", { checkpoint: file, backend: backend.kind });
-    return new CheckpointScorer(file, ckpt, backend);
+    log.info("model loaded", { checkpoint: file, backend: b.kind });
+    return new CheckpointScorer(file, ckpt, b);
+  }
+
+  /** The kind of backend the model runs on. */
+  get backendKind(): "webgpu" | "cpu" {
+    return this.#backend.kind;
   }
 
   /**
@@ -68,13 +105,24 @@ export class CheckpointScorer {
     const { model, featurizer } = this.checkpoint;
     if (featurizer) verifyIdColumns([batch], featurizer, `the model in '${this.path}'`);
     const f = featuresFromBatches([batch], { ...model, featurizer: featurizer ?? undefined });
+    return await this.scoreFeatures(f, chunk);
+  }
+
+  /**
+   * Rewards of featurized pairs (ids made with this checkpoint's featurizer), in pair order:
+   * one backend load, then one score call per `chunk` pairs.
+   *
+   * @param f The pairs' features.
+   * @param chunk Pairs per backend call.
+   * @returns Float32 rewards of responses a and b.
+   */
+  async scoreFeatures(f: PairFeatures, chunk = 4096): Promise<Scores> {
     await this.#backend.load(f);
+    if (f.n <= chunk) return await this.#backend.score(_range(0, f.n));
     const rewardA = new Float32Array(f.n), rewardB = new Float32Array(f.n);
     for (let start = 0; start < f.n; start += chunk) {
       const end = Math.min(f.n, start + chunk);
-      const s = await this.#backend.score(
-        Uint32Array.from({ length: end - start }, (_, i) => start + i),
-      );
+      const s = await this.#backend.score(_range(start, end));
       rewardA.set(s.rewardA, start);
       rewardB.set(s.rewardB, start);
     }
@@ -85,4 +133,10 @@ export class CheckpointScorer {
   destroy(): void {
     this.#backend.destroy();
   }
+}
+
+function _range(start: number, end: number): Uint32Array {
+  const out = new Uint32Array(end - start);
+  for (let i = 0; i < out.length; i++) out[i] = start + i;
+  return out;
 }

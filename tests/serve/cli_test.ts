@@ -70,7 +70,10 @@ Deno.test("a checkpoint without reward statistics still serves; --normalize refu
     const { rewardStats: _, ...metadata } = ckpt.metadata;
     const old = join(dir, "old.ckpt");
     await saveCheckpoint(old, { ...ckpt, metadata });
-    await withServer(old, {}, async (s) => assert.equal(s.model().rewardStats, null));
+    await withServer(old, {}, (s) => {
+      assert.equal(s.model().rewardStats, null);
+      return Promise.resolve();
+    });
     await assert.rejects(
       () =>
         startServer({

@@ -26,13 +26,13 @@ export class ModelSlot<M extends Swappable> {
    * @example
    * ```ts
    * import { ModelSlot } from "./model_slot.ts";
-   * const m = (id: string) => ({ id, destroy() {} });
+   * const m = (id: string): { id: string; destroy(): void } => ({ id, destroy() {} });
    * const slot = new ModelSlot(m("a"));
    * const used = slot.acquire();
    * slot.offer(m("b"));
    * if (slot.current.id !== "a") throw new Error("not under a running batch");
    * slot.release();
-   * if (used.id !== "a" || slot.current.id !== "b") throw new Error();
+   * if ([used.id, slot.current.id].join() !== "a,b") throw new Error();
    * ```
    */
   constructor(model: M, onSwap: (from: M, to: M) => void = () => {}) {

@@ -73,6 +73,29 @@ export interface RunningServer {
  * @returns The running server.
  * @throws {Error} When there is no checkpoint to serve, it cannot be loaded, `normalize` is asked
  *   of a checkpoint without reward statistics, or the address cannot be used.
+ * @example
+ * ```ts
+ * import { SERVE_DEFAULTS, startServer } from "./server.ts";
+ * import { saveCheckpoint } from "../model/checkpoint.ts";
+ * import { DEFAULT_FEATURIZER } from "../model/featurizer.ts";
+ * import { initParams } from "../model/params.ts";
+ * import { DEFAULT_MODEL } from "../model/types.ts";
+ * import { Rng } from "../util/rng.ts";
+ * const model = { ...DEFAULT_MODEL, buckets: 1024, dim: 4, hidden: 4 };
+ * const path = await Deno.makeTempFile({ suffix: ".ckpt" });
+ * await saveCheckpoint(path, { model, featurizer: { ...DEFAULT_FEATURIZER, buckets: 1024 },
+ *   params: initParams(model, new Rng(1)),
+ *   metadata: { createdAt: "2025-01-01T00:00:00Z", iteration: 0, dataHash: "", metrics: {} } });
+ * const noop = () => {};
+ * const server = await startServer({ ...SERVE_DEFAULTS, target: path, port: 0, backend: "cpu",
+ *   follow: false, normalize: false, log: { debug: noop, info: noop, warn: noop, error: noop } });
+ * const res = await fetch(`${server.url}/v1/rewards`, { method: "POST",
+ *   body: JSON.stringify({ items: [{ prompt: "Hi!", response: "Hello." }] }) });
+ * const { rewards, model: id } = await res.json();
+ * if (rewards.length !== 1 || id !== server.model().id) throw new Error();
+ * await server.shutdown();
+ * await Deno.remove(path);
+ * ```
  */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const rule = splitRule(opts.split);

@@ -10,7 +10,7 @@ import { saveCheckpoint } from "../../src/model/checkpoint.ts";
 import { DEFAULT_FEATURIZER } from "../../src/model/featurizer.ts";
 import { initParams } from "../../src/model/params.ts";
 import { DEFAULT_MODEL } from "../../src/model/types.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 
 /** How the benchmark's texts look. */
 export interface TextShape {

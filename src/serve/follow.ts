@@ -6,7 +6,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import type { Logger } from "../pipeline/types.ts";
+import type { Logger } from "../contracts/types.ts";
 import { currentCheckpoint, type ServeTarget } from "./find_checkpoint.ts";
 import type { ModelSlot } from "./model_slot.ts";
 import { modelId, type ServedModel } from "./served_model.ts";

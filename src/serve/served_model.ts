@@ -5,9 +5,10 @@
  * @module
  */
 import { basename, dirname } from "node:path";
-import { CheckpointScorer } from "../model/checkpoint_scorer.ts";
+import { CheckpointScorer } from "../compute/checkpoint_scorer.ts";
+import { openBackend } from "../compute/open_backend.ts";
 import { Featurizer } from "../model/featurizer.ts";
-import type { Logger } from "../pipeline/types.ts";
+import type { Logger } from "../contracts/types.ts";
 import type { RewardStats } from "../model/reward_stats.ts";
 import { type BatchPlan, planBatch, type ScoreJob } from "./batch_plan.ts";
 import { textPairFeatures } from "./text_features.ts";
@@ -96,7 +97,8 @@ export class ServedModel {
     backend: "webgpu" | "cpu" | "auto",
     log: Logger,
   ): Promise<ServedModel> {
-    const scorer = await CheckpointScorer.fromFile(path, backend, log);
+    const scorer = await CheckpointScorer.load(path, (cfg) => openBackend(backend, cfg, log));
+    log.info("model loaded", { checkpoint: path, backend: scorer.backendKind });
     try {
       return new ServedModel(scorer);
     } catch (e) {

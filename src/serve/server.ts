@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Logger } from "../pipeline/types.ts";
+import type { Logger } from "../contracts/types.ts";
 import { splitScores } from "./batch_plan.ts";
 import { currentCheckpoint, serveTarget } from "./find_checkpoint.ts";
 import { follow, type Follower } from "./follow.ts";

@@ -1,7 +1,7 @@
 // Helpers for the server tests: a tiny model trained by the `train` stage, and a running server.
 import { join } from "node:path";
 import { pairBatch } from "../../src/data/schema.ts";
-import type { Batch } from "../../src/pipeline/types.ts";
+import type { Batch } from "../../src/contracts/types.ts";
 import * as train from "../../src/stages/train.ts";
 import { type RunningServer, SERVE_DEFAULTS, startServer } from "../../src/serve/server.ts";
 import type { ServeOptions } from "../../src/serve/server.ts";

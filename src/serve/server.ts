@@ -80,7 +80,7 @@ export interface RunningServer {
  * import { DEFAULT_FEATURIZER } from "../model/featurizer.ts";
  * import { initParams } from "../model/params.ts";
  * import { DEFAULT_MODEL } from "../model/types.ts";
- * import { Rng } from "../util/rng.ts";
+ * import { Rng } from "../contracts/rng.ts";
  * const model = { ...DEFAULT_MODEL, buckets: 1024, dim: 4, hidden: 4 };
  * const path = await Deno.makeTempFile({ suffix: ".ckpt" });
  * await saveCheckpoint(path, { model, featurizer: { ...DEFAULT_FEATURIZER, buckets: 1024 },

@@ -81,7 +81,10 @@ Deno.test("ser stage commits every iteration to the pool and emits its labels wi
     join(ctx.runDir, "checkpoints", `iter-${last.final!.iteration}.ckpt`),
   );
   assert.deepEqual(kept.metadata.rewardStats, keptIter.metadata.rewardStats);
-  assert.equal(kept.metadata.rewardStats!.count, 2 * last.iterations[last.final!.iteration].poolSize);
+  assert.equal(
+    kept.metadata.rewardStats!.count,
+    2 * last.iterations[last.final!.iteration].poolSize,
+  );
   assert.ok(kept.metadata.rewardStats!.std > 0);
 });
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Logger } from "../pipeline/types.ts";
+import type { Logger } from "../contracts/types.ts";
 
 /** The limits requested from the adapter, each up to what the adapter offers. */
 export const REQUESTED_LIMITS = [

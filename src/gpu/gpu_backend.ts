@@ -20,8 +20,8 @@ import type {
   TrainOptions,
   TrainSet,
 } from "../model/types.ts";
-import type { Logger } from "../pipeline/types.ts";
-import { Rng } from "../util/rng.ts";
+import type { Logger } from "../contracts/types.ts";
+import { Rng } from "../contracts/rng.ts";
 import type { CallCost } from "./cost.ts";
 import { type GpuContext, openGpu } from "./device.ts";
 import { GpuFeatures } from "./gpu_features.ts";
@@ -109,7 +109,7 @@ export class GpuBackend implements RewardBackend {
    * @example
    * ```ts
    * import { GpuBackend } from "./gpu_backend.ts";
-   * import { hasWebGpu } from "../model/open_backend.ts";
+   * import { hasWebGpu } from "../compute/open_backend.ts";
    * import { DEFAULT_MODEL } from "../model/types.ts";
    * if (await hasWebGpu()) {
    *   const b = await GpuBackend.create({ ...DEFAULT_MODEL, buckets: 16, dim: 4, hidden: 8 });

@@ -41,6 +41,10 @@ const COMMANDS: Record<
     summary: "predict from a learning curve what more labels (and so SER) can add",
     load: () => import("./headroom.ts"),
   },
+  serve: {
+    summary: "serve a run's reward model over HTTP (OpenRLHF /get_reward)",
+    load: () => import("./serve.ts"),
+  },
 };
 
 /** @returns The top-level usage text. */

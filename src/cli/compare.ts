@@ -126,6 +126,15 @@ export async function main(args: string[]): Promise<number> {
           stopReason: m.stopReason ?? "",
           runDir,
           seconds,
+          ...(m.headroom
+            ? {
+              headroom: {
+                predictedGain: m.headroom.predictedGain,
+                predictedAllLabels: m.headroom.predictedAllLabels,
+                seconds: m.headroom.seconds,
+              },
+            }
+            : {}),
         });
         console.log(
           `seed ${seed}  ${method.padEnd(10)}  test ${

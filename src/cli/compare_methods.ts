@@ -23,6 +23,10 @@ export const METHOD_PRESETS: Record<string, { sets: string[]; summary: string }>
     summary: "a committee of 5 models on bootstrap resamples",
   },
   soft: { sets: ["train.targets=soft"], summary: "self-labels trained on calibrated probability" },
+  headroom: {
+    sets: ["headroom.enabled=true"],
+    summary: "also run the headroom check (learning curve) and print its prediction",
+  },
   precision: {
     sets: ["select.policy=precision"],
     summary: "threshold where validation precision reaches select.precision",

@@ -32,6 +32,8 @@ export interface CompareRun {
   runDir: string;
   /** Wall time of the run in seconds. */
   seconds?: number;
+  /** The headroom check's prediction, when the run made one. */
+  headroom?: { predictedGain: number; predictedAllLabels: number; seconds: number };
 }
 
 /** Test accuracy of one method over the seeds. */
@@ -75,6 +77,17 @@ export interface CompareResult {
   diff: { mean: number; std: number; runs: number[] };
   /** Seeds on which all-labels is worse than seed-only on validation (more labels hurt). */
   moreLabelsWorse: number[];
+  /**
+   * The headroom check against the measured gap, when a method ran it: the predicted gain of all
+   * labels over the seed (mean and per seed), the measured `all-labels - seed-only` per seed, and
+   * the check's mean wall time.
+   */
+  headroom?: {
+    method: CompareMethod;
+    predicted: { mean: number; runs: number[] };
+    measured: { mean: number; runs: number[] } | null;
+    seconds: number;
+  };
   runs: CompareRun[];
 }
 
@@ -160,10 +173,28 @@ export function summarizeCompare(
       return typeof a === "number" && typeof b === "number" && a < b;
     })
     : [];
+  const hm = order.find((m) => seeds.every((s) => get(s, m).headroom));
+  const headroom = hm === undefined ? undefined : {
+    method: hm,
+    predicted: {
+      mean: meanStd(seeds.map((s) => get(s, hm).headroom!.predictedGain)).mean,
+      runs: seeds.map((s) => get(s, hm).headroom!.predictedGain),
+    },
+    measured: hasSeed && hasAll
+      ? {
+        mean: methods["all-labels"].mean - methods["seed-only"].mean,
+        runs: seeds.map((s) =>
+          get(s, "all-labels").testAccuracy - get(s, "seed-only").testAccuracy
+        ),
+      }
+      : null,
+    seconds: meanStd(seeds.map((s) => get(s, hm).headroom!.seconds)).mean,
+  };
   return {
     pipeline,
     seeds: [...seeds],
     order: [...order],
+    ...(headroom ? { headroom } : {}),
     methods,
     gap,
     gapClosed: methods.ser?.gapClosed ?? null,
@@ -243,6 +274,19 @@ export function formatCompareTable(r: CompareResult): string {
     );
   } else if (both && r.methods.ser) {
     out.push(`gap closed (seed-only -> all-labels): ${(r.gapClosed! * 100).toFixed(1)}%`);
+  }
+  if (r.headroom) {
+    const h = r.headroom;
+    out.push(
+      `headroom (${h.method}, ${h.seconds.toFixed(1)} s): predicted all-labels gain ${
+        signed(h.predicted.mean)
+      } pts (per seed ${h.predicted.runs.map(signed).join(" ")})` +
+        (h.measured
+          ? `; measured ${signed(h.measured.mean)} (per seed ${
+            h.measured.runs.map(signed).join(" ")
+          })`
+          : ""),
+    );
   }
   if (r.moreLabelsWorse.length > 0) {
     out.push(

@@ -111,3 +111,19 @@ Deno.test("summarizeCompare() puts any list of methods in one table with their d
   const t = formatCompareTable(r).split("\n");
   assert.match(t[5], /^ser:committee\s+76\.00%\s+0\.00\s+\+5\.00\s+50\.0%/);
 });
+
+Deno.test("summarizeCompare() sets the headroom prediction beside the measured gap", () => {
+  const withH = runs.map((r) =>
+    r.method === "seed-only"
+      ? { ...r, headroom: { predictedGain: 0.08, predictedAllLabels: 0.79, seconds: 3 } }
+      : r
+  );
+  const r = summarizeCompare("p", [7, 8, 9], withH);
+  assert.equal(r.headroom?.method, "seed-only");
+  assert.ok(Math.abs(r.headroom!.predicted.mean - 0.08) < 1e-12);
+  assert.ok(Math.abs(r.headroom!.measured!.mean - 0.10) < 1e-12);
+  assert.match(
+    formatCompareTable(r),
+    /headroom \(seed-only, 3\.0 s\): predicted all-labels gain \+8\.00 pts .*; measured \+10\.00/,
+  );
+});

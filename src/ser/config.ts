@@ -109,7 +109,7 @@ const SER_TRAIN_FIELDS: Record<string, FieldSpec> = {
   targets: {
     type: "enum",
     values: ["hard", "soft"],
-    default: "hard",
+    default: "soft",
     description: "`hard`: a self-labelled pair is trained on the side the model preferred; " +
       "`soft`: on its calibrated probability q = sigmoid(margin / T), T fitted on validation " +
       "for the labelling model (trained as the pair with weight q plus the swapped pair with " +

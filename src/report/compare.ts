@@ -73,6 +73,8 @@ export interface CompareResult {
   gap: number | null;
   /** `(ser - seed-only) / gap` for the `ser` method (null when the gap is undefined). */
   gapClosed: number | null;
+  /** The methods the gap and differences are measured with. */
+  references: { seedOnly: string | null; allLabels: string | null; ser: string | null };
   /** Per-seed `ser - seed-only` test accuracy: mean and sample std. */
   diff: { mean: number; std: number; runs: number[] };
   /** Seeds on which all-labels is worse than seed-only on validation (more labels hurt). */
@@ -140,7 +142,11 @@ export function summarizeCompare(
     }
     return r;
   };
-  const hasSeed = order.includes("seed-only"), hasAll = order.includes("all-labels");
+  // The references: the first method of mode seed-only and of mode all-labels (with or without
+  // presets, e.g. `seed-only:headroom`).
+  const seedRef = order.find((m) => m.split(":")[0] === "seed-only");
+  const allRef = order.find((m) => m.split(":")[0] === "all-labels");
+  const hasSeed = seedRef !== undefined, hasAll = allRef !== undefined;
   const methods: Record<CompareMethod, MethodSummary> = {};
   for (const m of order) {
     const rs = seeds.map((s) => get(s, m));
@@ -155,21 +161,21 @@ export function summarizeCompare(
       seconds: _meanOf(rs.map((r) => r.seconds)) ?? undefined,
     };
     if (hasSeed) {
-      const d = seeds.map((s) => get(s, m).testAccuracy - get(s, "seed-only").testAccuracy);
+      const d = seeds.map((s) => get(s, m).testAccuracy - get(s, seedRef!).testAccuracy);
       methods[m].vsSeedOnly = { ...meanStd(d), runs: d };
     }
   }
-  const rawGap = hasSeed && hasAll ? methods["all-labels"].mean - methods["seed-only"].mean : null;
+  const rawGap = hasSeed && hasAll ? methods[allRef!].mean - methods[seedRef!].mean : null;
   const gap = rawGap !== null && rawGap > 0 ? rawGap : null;
   for (const m of order) {
-    methods[m].gapClosed = gap === null
-      ? null
-      : (methods[m].mean - methods["seed-only"].mean) / gap;
+    methods[m].gapClosed = gap === null ? null : (methods[m].mean - methods[seedRef!].mean) / gap;
   }
-  const ser = methods.ser?.vsSeedOnly ?? { mean: NaN, std: NaN, runs: [] };
+  const serRef = order.includes("ser") ? "ser" : order.find((m) => m.split(":")[0] === "ser");
+  const ser = (serRef ? methods[serRef].vsSeedOnly : undefined) ??
+    { mean: NaN, std: NaN, runs: [] };
   const worse = hasSeed && hasAll
     ? seeds.filter((s) => {
-      const a = get(s, "all-labels").validationAccuracy, b = get(s, "seed-only").validationAccuracy;
+      const a = get(s, allRef!).validationAccuracy, b = get(s, seedRef!).validationAccuracy;
       return typeof a === "number" && typeof b === "number" && a < b;
     })
     : [];
@@ -182,10 +188,8 @@ export function summarizeCompare(
     },
     measured: hasSeed && hasAll
       ? {
-        mean: methods["all-labels"].mean - methods["seed-only"].mean,
-        runs: seeds.map((s) =>
-          get(s, "all-labels").testAccuracy - get(s, "seed-only").testAccuracy
-        ),
+        mean: methods[allRef!].mean - methods[seedRef!].mean,
+        runs: seeds.map((s) => get(s, allRef!).testAccuracy - get(s, seedRef!).testAccuracy),
       }
       : null,
     seconds: meanStd(seeds.map((s) => get(s, hm).headroom!.seconds)).mean,
@@ -197,7 +201,8 @@ export function summarizeCompare(
     ...(headroom ? { headroom } : {}),
     methods,
     gap,
-    gapClosed: methods.ser?.gapClosed ?? null,
+    gapClosed: serRef ? methods[serRef].gapClosed ?? null : null,
+    references: { seedOnly: seedRef ?? null, allLabels: allRef ?? null, ser: serRef ?? null },
     diff: ser,
     moreLabelsWorse: worse,
     runs: [...runs],
@@ -258,21 +263,23 @@ export function formatCompareTable(r: CompareResult): string {
     ...rows.map(line),
     "",
   ];
-  if (r.methods.ser?.vsSeedOnly) {
+  const { seedOnly, allLabels, ser } = r.references;
+  if (ser && r.methods[ser].vsSeedOnly) {
     out.push(
-      `SER - seed-only: ${signed(r.diff.mean)} pts (std over seeds ${pts(r.diff.std)})`,
+      `${ser === "ser" ? "SER" : ser} - ${seedOnly}: ${signed(r.diff.mean)} pts (std over seeds ${
+        pts(r.diff.std)
+      })`,
     );
   }
-  const both = r.order.includes("seed-only") && r.order.includes("all-labels");
-  if (both && r.gap === null) {
+  if (seedOnly && allLabels && r.gap === null) {
     out.push(
       `gap closed (seed-only -> all-labels): undefined, as all-labels (${
-        pts(r.methods["all-labels"].mean)
-      }%) is not above seed-only (${pts(r.methods["seed-only"].mean)}%): more labels did not ` +
+        pts(r.methods[allLabels].mean)
+      }%) is not above seed-only (${pts(r.methods[seedOnly].mean)}%): more labels did not ` +
         `help, so check the training settings (train.epoch_patience, train.weight_decay, ` +
         `train.lr, or train.auto: true) before reading SER's effect`,
     );
-  } else if (both && r.methods.ser) {
+  } else if (seedOnly && allLabels && ser) {
     out.push(`gap closed (seed-only -> all-labels): ${(r.gapClosed! * 100).toFixed(1)}%`);
   }
   if (r.headroom) {

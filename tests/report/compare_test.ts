@@ -115,15 +115,26 @@ Deno.test("summarizeCompare() puts any list of methods in one table with their d
 Deno.test("summarizeCompare() sets the headroom prediction beside the measured gap", () => {
   const withH = runs.map((r) =>
     r.method === "seed-only"
-      ? { ...r, headroom: { predictedGain: 0.08, predictedAllLabels: 0.79, seconds: 3 } }
+      ? {
+        ...r,
+        method: "seed-only:headroom",
+        headroom: { predictedGain: 0.08, predictedAllLabels: 0.79, seconds: 3 },
+      }
       : r
   );
-  const r = summarizeCompare("p", [7, 8, 9], withH);
-  assert.equal(r.headroom?.method, "seed-only");
+  const r = summarizeCompare("p", [7, 8, 9], withH, ["seed-only:headroom", "ser", "all-labels"]);
+  assert.equal(r.headroom?.method, "seed-only:headroom");
+  // A method with presets serves as the reference of its mode.
+  assert.deepEqual(r.references, {
+    seedOnly: "seed-only:headroom",
+    allLabels: "all-labels",
+    ser: "ser",
+  });
+  assert.ok(Math.abs(r.gapClosed! - 0.3) < 1e-9);
   assert.ok(Math.abs(r.headroom!.predicted.mean - 0.08) < 1e-12);
   assert.ok(Math.abs(r.headroom!.measured!.mean - 0.10) < 1e-12);
   assert.match(
     formatCompareTable(r),
-    /headroom \(seed-only, 3\.0 s\): predicted all-labels gain \+8\.00 pts .*; measured \+10\.00/,
+    /headroom \(seed-only:headroom, 3\.0 s\): predicted all-labels gain \+8\.00 pts .*; measured \+10\.00/,
   );
 });

@@ -69,7 +69,7 @@ async function _refs(
         );
       }
     }
-    const module = await resolveUse(r, entry, o.dir, o.table, o.report);
+    const module = await resolveUse(r, entry, o.dir, o.table, report);
     if (!module) continue;
     const kind = module.spec.kind ?? "transform";
     if (!kinds.includes(kind)) {

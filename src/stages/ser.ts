@@ -154,7 +154,9 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
         signal: ctx.signal,
         log: ctx.log,
         rows,
-        onSelected: cfg.on_selected?.length ? onSelectedHook(cfg.on_selected, ctx, rows) : undefined,
+        onSelected: cfg.on_selected?.length
+          ? onSelectedHook(cfg.on_selected, ctx, rows)
+          : undefined,
         onIteration: cfg.on_iteration?.length ? onIterationHook(cfg.on_iteration, ctx) : undefined,
       };
     } catch (e) {

@@ -28,6 +28,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["pipeline"],
   ["kit"],
   ["stages"],
+  ["serve"],
   ["cli"],
 ];
 

@@ -92,8 +92,14 @@ async function _decide(ctx: LoopContext, r: StepResult, replayed: boolean): Prom
     m = { ...m, regressions: [...(m.regressions ?? []), worse] };
     r = { ...r, state: { ...r.state, metrics: m } };
   }
-  const reason = m.stopReason ??
+  let reason = m.stopReason ??
     (ctx.opts.mode !== "ser" ? ctx.opts.mode : stopAfter(m.iterations, ctx.opts.stop));
+  // The hook sees every iteration that ran, and the last committed one again on resume (so a
+  // decision to stop that a kill interrupted is made again, the same way).
+  if (ctx.onIteration && (r.record !== null || replayed)) {
+    const stop = await ctx.onIteration(r.state, replayed);
+    reason ??= stop;
+  }
   if (reason === null) return { state: r.state, labels: r.labels, replayed, done: false };
   const best = bestIteration(m.iterations);
   const kept = m.iterations.find((it) => it.iteration === best)!;

@@ -34,6 +34,8 @@ import type { ModelConfig } from "../model/types.ts";
 import { applyTuning, autoTune, tuneGrid, type TuneResult } from "../ser/auto_tune.ts";
 import { estimateHeadroom } from "../ser/headroom.ts";
 import type { HeadroomResult } from "../report/metrics.ts";
+import { onIterationHook } from "./ser_on_iteration.ts";
+import { onSelectedHook } from "./ser_on_selected.ts";
 
 /** The `ser` stage's spec. */
 export const spec: StageSpec = {
@@ -188,6 +190,7 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
           seconds: headroom.seconds.toFixed(1),
         });
       }
+      const rows = batches.flatMap(pairRows);
       return {
         data,
         backend,
@@ -198,7 +201,11 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
         store,
         signal: ctx.signal,
         log: ctx.log,
-        rows: batches.flatMap(pairRows),
+        rows,
+        onSelected: cfg.on_selected?.length
+          ? onSelectedHook(cfg.on_selected, ctx, rows)
+          : undefined,
+        onIteration: cfg.on_iteration?.length ? onIterationHook(cfg.on_iteration, ctx) : undefined,
       };
     } catch (e) {
       backend.destroy();

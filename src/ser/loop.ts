@@ -80,6 +80,10 @@ export function serLoop(ctx: LoopContext): Observable<LoopEvent> {
 /** Sets the stop reason (when a rule fires) and the kept iteration, and reports the end. */
 async function _decide(ctx: LoopContext, r: StepResult, replayed: boolean): Promise<LoopEvent> {
   let m = r.state.metrics;
+  // Derived from the records, so a resumed run lists the same ones; only a new one warns.
+  const regressions = m.iterations
+    .map((_, i) => moreLabelsWorse(m.iterations.slice(0, i + 1)))
+    .filter((w): w is [number, number] => w !== null);
   const worse = r.record ? moreLabelsWorse(m.iterations) : null;
   if (worse !== null) {
     const [k, j] = worse;
@@ -89,7 +93,9 @@ async function _decide(ctx: LoopContext, r: StepResult, replayed: boolean): Prom
         `(${it[j].poolSize}) but is worse on validation ` +
         `(${_pct(it[k].validationAccuracy)} vs ${_pct(it[j].validationAccuracy)})`,
     );
-    m = { ...m, regressions: [...(m.regressions ?? []), worse] };
+  }
+  if (regressions.length > 0) {
+    m = { ...m, regressions };
     r = { ...r, state: { ...r.state, metrics: m } };
   }
   let reason = m.stopReason ??

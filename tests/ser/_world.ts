@@ -77,6 +77,8 @@ export function worldConfig(over: {
     lr: 0.02,
     epoch_patience: 0,
     weighting: "constant",
+    // The fixtures' expectations (stop reasons, selections) were set with hard self-labels.
+    targets: "hard",
   };
   base.select = { ...base.select, policy: "auto", center: false, relabel: false };
   base.stop = { ...base.stop, max_iterations: 3, min_new_pairs: 5, patience: 3 };

@@ -139,3 +139,19 @@ Deno.test("estimateHeadroom() trains on shares of the seed and extrapolates to a
     RangeError,
   );
 });
+
+Deno.test("serLoop() lists every iteration that is worse on validation than one with fewer labels", async () => {
+  const ctx = await worldContext(worldConfig({ stop: { max_iterations: 3, patience: 3 } }));
+  const ev = await lastValueFrom(serLoop(ctx).pipe(toArray()));
+  const m = ev.at(-1)!.state.metrics;
+  const expected: [number, number][] = [];
+  for (const r of m.iterations) {
+    const better = m.iterations.filter((e) =>
+      e.poolSize < r.poolSize && e.validationAccuracy! > r.validationAccuracy!
+    );
+    if (better.length === 0) continue;
+    const top = better.reduce((a, b) => (b.validationAccuracy! > a.validationAccuracy! ? b : a));
+    expected.push([r.iteration, top.iteration]);
+  }
+  assert.deepEqual(m.regressions ?? [], expected);
+});

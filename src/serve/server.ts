@@ -211,7 +211,7 @@ function _listenError(e: unknown, opts: ServeOptions): Error {
     return new Error(
       `Cannot listen on ${opts.hostname}:${opts.port} as this process may not use that address ` +
         `(deno task serve allows loopback only): run\n  deno run --allow-read ` +
-        `--allow-net=${opts.hostname}:${opts.port} --allow-env --allow-sys src/cli/serve.ts ` +
+        `--allow-net=${opts.hostname}:${opts.port} --allow-env=SERFLOW_DEBUG src/cli/serve.ts ` +
         `${opts.target} --host ${opts.hostname} --port ${opts.port}`,
     );
   }

@@ -125,7 +125,7 @@ export class GpuBackend implements RewardBackend {
     const gpu = opts.gpu ??
       await openGpu({ log: opts.log, maxStorageBindingBytes: opts.maxStorageBindingBytes });
     try {
-      const kernels = await loadKernels(gpu);
+      const kernels = await loadKernels(gpu, cfg);
       return new GpuBackend(gpu, !opts.gpu, cfg, kernels, opts.scoreChunk ?? 8192, {
         inline: opts.inlinePlanning ?? false,
         stepsPerSegment: opts.stepsPerSegment,

@@ -4,6 +4,7 @@
  * @module
  */
 import { AdamDenseKernel } from "./adam_dense.ts";
+import type { ModelConfig } from "../model/types.ts";
 import type { GpuContext } from "./device.ts";
 import { EmbeddingAdamKernel } from "./embedding_adam.ts";
 import { EmbeddingBagKernel } from "./embedding_bag.ts";
@@ -35,12 +36,13 @@ export interface Kernels {
  * Compiles all kernels.
  *
  * @param gpu The device.
+ * @param cfg The model shape (the embedding width picks embedding_bag's variant).
  * @returns The kernels.
  * @throws Error naming the shader when one does not compile.
  */
-export async function loadKernels(gpu: GpuContext): Promise<Kernels> {
+export async function loadKernels(gpu: GpuContext, cfg: ModelConfig): Promise<Kernels> {
   const load = {
-    bag: EmbeddingBagKernel.load(gpu),
+    bag: EmbeddingBagKernel.load(gpu, cfg.dim),
     hidden: MlpHiddenKernel.load(gpu),
     output: MlpOutputKernel.load(gpu),
     loss: LossGradKernel.load(gpu),

@@ -36,16 +36,18 @@ function randomBags(name: string, n: number, buckets: number) {
   return { offsets, ids: new Uint32Array(ids), rng };
 }
 
-for (const pooling of ["mean", "sqrtn"] as const) {
+for (const [pooling, DIM] of [["mean", 5], ["sqrtn", 5], ["mean", 8], ["sqrtn", 12]] as const) {
+  const STRIDE = 3 * DIM + 3, variant = DIM % 4 === 0 ? "vec4 " : "";
   gpuTest(
-    `embedding_bag ${pooling}-pools 29 slots from a table split in 3 chunks like a plain loop`,
+    `embedding_bag ${variant}${pooling}-pools 29 slots of width ${DIM} from a table split in 3 chunks like a plain loop`,
     async (gpu) => {
       const n = 41, buckets = 1000, rowsPerChunk = 400, slots = 29, pairBase = 3;
       const { offsets, ids, rng } = randomBags(`bag ${pooling}`, n, buckets);
       const table = randoms(rng, buckets * DIM, 2);
       table[7] = 1e30; // extreme but finite values pass through
       const pairs = Uint32Array.from({ length: pairBase + slots }, () => rng.int(n));
-      const k = await EmbeddingBagKernel.load(gpu);
+      const k = await EmbeddingBagKernel.load(gpu, DIM);
+      assert.equal(k.vec4, DIM % 4 === 0);
       const chunks = [0, 1, 2].map((c) =>
         bufferOf(
           gpu,
@@ -260,3 +262,48 @@ for (const [dense, act] of [[true, "gelu"], [false, "relu"]] as const) {
     },
   );
 }
+
+gpuTest(
+  "embedding_bag's vec4 and scalar variants give bit-identical pooled vectors (pooled and direct)",
+  async (gpu) => {
+    const dim = 8, stride = 3 * dim + 3, n = 31, buckets = 300;
+    const { offsets, ids, rng } = randomBags("bag vec4", n, buckets);
+    const table = randoms(rng, buckets * dim, 3);
+    const pairs = Uint32Array.from({ length: n }, () => rng.int(n));
+    const [scalar, vec4] = [
+      await EmbeddingBagKernel.load(gpu),
+      await EmbeddingBagKernel.load(gpu, dim),
+    ];
+    for (const direct of [false, true]) {
+      const outs = [];
+      for (const k of [scalar, vec4]) {
+        const pooled = sentinel(gpu, n * stride);
+        const [out] = await run(gpu, (arena, pass) => {
+          const g = k.bind(arena, {
+            pairs: bufferOf(gpu, pairs),
+            offsets: bufferOf(gpu, offsets),
+            ids: bufferOf(gpu, ids),
+            tables: [
+              bufferOf(gpu, table.subarray(0, 150 * dim)),
+              bufferOf(gpu, table.subarray(150 * dim)),
+            ],
+            pooled,
+          });
+          k.record(pass, g, arena, {
+            n,
+            dim,
+            pairBase: 0,
+            pairsTotal: n,
+            rowsPerChunk: 150,
+            stride,
+            pooling: "sqrtn",
+            direct,
+          });
+        }, [pooled]);
+        outs.push(out);
+      }
+      assert.ok(outs[0].every((v) => !Number.isNaN(v)), "an element was not written");
+      assert.deepEqual(outs[1], outs[0], direct ? "direct" : "pooled");
+    }
+  },
+);

@@ -1,0 +1,154 @@
+/**
+ * Host time of GPU training against the device's work: for one epoch of the default model on the
+ * synthetic bag workload (about 500 ids per pair), per 1024-pair step, the planning time (in the
+ * worker, and inline for comparison), the submitting thread's critical path (waiting for plans,
+ * list uploads, encoding, submits), upload bytes, and the kernels' byte and flop counts; per epoch
+ * the dispatches, submissions and readbacks; and a timeline (text, and SVG with `--svg`) of the
+ * planner, the host and the device, which shows which of them is the critical path.
+ *
+ * On a software adapter the device spans are the CPU running the kernels (and it competes with
+ * the host for cores): read the host columns, not the device ones. On a GPU the same run shows
+ * whether the host keeps up.
+ *
+ * Usage: `deno run -A bench/gpu_host.ts [--pairs N] [--batch B] [--out FILE] [--svg FILE]`
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { totalCost } from "../src/gpu/cost.ts";
+import { GpuBackend } from "../src/gpu/gpu_backend.ts";
+import { criticalMsPerStep, renderTimeline } from "../src/gpu/timeline.ts";
+import { hasWebGpu } from "../src/model/open_backend.ts";
+import { DEFAULT_MODEL, DEFAULT_TRAIN } from "../src/model/types.ts";
+import { bagWorkload } from "./lib/bag_workload.ts";
+import { timelineSvg } from "./lib/timeline_svg.ts";
+
+/** One planning mode's figures. */
+export interface HostRun {
+  planning: "worker" | "inline";
+  steps: number;
+  /** ms per step. */
+  planMsPerStep: number;
+  criticalMsPerStep: number;
+  waitMsPerStep: number;
+  uploadMsPerStep: number;
+  recordMsPerStep: number;
+  submitMsPerStep: number;
+  uploadBytesPerStep: number;
+  kernelBytesPerStep: number;
+  kernelFlopsPerStep: number;
+  dispatchesPerEpoch: number;
+  submissionsPerEpoch: number;
+  readbacksPerEpoch: number;
+  /** Epoch wall time (ms), device included. */
+  epochMs: number;
+  timeline: string;
+}
+
+/**
+ * Runs the measurement.
+ *
+ * @param args Command-line arguments.
+ * @returns The figures, or null without an adapter.
+ */
+export async function runHostBench(args: string[]): Promise<Record<string, unknown> | null> {
+  const { values: v } = parseArgs({
+    args,
+    options: {
+      pairs: { type: "string", default: "8192" },
+      batch: { type: "string", default: "1024" },
+      out: { type: "string" },
+      svg: { type: "string" },
+    },
+  });
+  if (!(await hasWebGpu())) {
+    console.error("gpu_host skipped: no WebGPU adapter (see README: Mesa lavapipe or a GPU)");
+    return null;
+  }
+  const cfg = DEFAULT_MODEL, pairs = Number(v.pairs), batch = Number(v.batch);
+  const { features, set, params, order } = bagWorkload(cfg, pairs);
+  const runs: HostRun[] = [];
+  let device = "", svg = "";
+  for (const planning of ["worker", "inline"] as const) {
+    const b = await GpuBackend.create(cfg, { inlinePlanning: planning === "inline" });
+    device = b.deviceName;
+    try {
+      await b.load(features);
+      await b.setParams(params);
+      b.trace = true;
+      const t0 = performance.now();
+      await b.trainEpoch(set, order, { ...DEFAULT_TRAIN, batchSize: batch });
+      const epochMs = performance.now() - t0;
+      const c = b.lastCost!, h = c.host!, k = totalCost(c), steps = h.steps;
+      runs.push({
+        planning,
+        steps,
+        planMsPerStep: h.planMs / steps,
+        criticalMsPerStep: criticalMsPerStep(h),
+        waitMsPerStep: h.waitMs / steps,
+        uploadMsPerStep: h.uploadMs / steps,
+        recordMsPerStep: h.recordMs / steps,
+        submitMsPerStep: h.submitMs / steps,
+        uploadBytesPerStep: c.uploadBytes / steps,
+        kernelBytesPerStep: k.bytes / steps,
+        kernelFlopsPerStep: k.flops / steps,
+        dispatchesPerEpoch: c.dispatches,
+        submissionsPerEpoch: c.submissions,
+        readbacksPerEpoch: c.readbacks,
+        epochMs,
+        timeline: renderTimeline(b.lastTimeline),
+      });
+      if (planning === "worker") svg = timelineSvg(b.lastTimeline, `${device}: ${pairs} pairs`);
+    } finally {
+      b.destroy();
+    }
+  }
+  const result = {
+    device,
+    model: { buckets: cfg.buckets, dim: cfg.dim, hidden: cfg.hidden },
+    pairs,
+    batch,
+    tokensPerPair: (features.promptIds.length + features.aIds.length + features.bIds.length) /
+      pairs,
+    runs,
+  };
+  if (v.out) await Deno.writeTextFile(v.out, JSON.stringify(result, null, 2) + "\n");
+  if (v.svg) await Deno.writeTextFile(v.svg, svg);
+  return result;
+}
+
+/**
+ * A table of the runs, for the console and BENCHMARKS.md.
+ *
+ * @param runs The runs.
+ * @returns Markdown lines.
+ */
+export function hostTable(runs: readonly HostRun[]): string {
+  const f = (x: number, d = 2) => x.toFixed(d);
+  const lines = [
+    "| planning | plan ms/step | critical ms/step (wait + upload + record + submit) | upload MB/step | kernel MB/step | kernel GFLOP/step | dispatches / submissions / readbacks per epoch |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const r of runs) {
+    lines.push(
+      `| ${r.planning} | ${f(r.planMsPerStep)} | ${f(r.criticalMsPerStep)} (${
+        f(r.waitMsPerStep)
+      } + ${f(r.uploadMsPerStep)} + ${f(r.recordMsPerStep)} + ${f(r.submitMsPerStep)}) | ${
+        f(r.uploadBytesPerStep / 1e6)
+      } | ${f(r.kernelBytesPerStep / 1e6, 1)} | ${
+        f(r.kernelFlopsPerStep / 1e9, 3)
+      } | ${r.dispatchesPerEpoch} / ${r.submissionsPerEpoch} / ${r.readbacksPerEpoch} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+if (import.meta.main) {
+  const r = await runHostBench(Deno.args);
+  if (r) {
+    const runs = r.runs as HostRun[];
+    console.log(`${r.device}: ${r.pairs} pairs, batch ${r.batch}`);
+    console.log(hostTable(runs));
+    for (const run of runs) console.log(`\n${run.planning} planning\n${run.timeline}`);
+  }
+}

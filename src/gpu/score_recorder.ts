@@ -41,24 +41,42 @@ export async function scoreOnGpu(
       scores.rewardA[start + i] = r[2 * i];
       scores.rewardB[start + i] = r[2 * i + 1];
     }
-    for (let s = 0; s < part.length; s += chunk) {
-      const pairs = Math.min(chunk, part.length - s);
-      const tokens = _tokens(c, host, part.subarray(s, s + pairs));
-      addForward(cost, c.cfg, {
-        pairs,
-        tokens,
-        touched: 0,
-        tableChunks: 0,
-        blocks: 0,
-        blockedContributions: 0,
-      });
-    }
+    addScoreCost(cost, c, host, part, chunk);
     cost.submissions++;
     cost.readbacks++;
     cost.uploadBytes += part.byteLength;
     cost.readbackBytes += 8 * part.length;
   }
   return { scores, cost };
+}
+
+/**
+ * Adds the forward passes of scoring `indices` in chunks of `chunk` to `cost`.
+ *
+ * @param cost The record to add to.
+ * @param c The recording context.
+ * @param host The loaded features (token counts).
+ * @param indices The pairs scored.
+ * @param chunk Pairs per chunk.
+ */
+export function addScoreCost(
+  cost: CallCost,
+  c: RecordContext,
+  host: PairFeatures,
+  indices: Uint32Array,
+  chunk: number,
+): void {
+  for (let s = 0; s < indices.length; s += chunk) {
+    const pairs = Math.min(chunk, indices.length - s);
+    addForward(cost, c.cfg, {
+      pairs,
+      tokens: _tokens(c, host, indices.subarray(s, s + pairs)),
+      touched: 0,
+      tableChunks: 0,
+      blocks: 0,
+      blockedContributions: 0,
+    });
+  }
 }
 
 function _tokens(c: RecordContext, f: PairFeatures, idx: Uint32Array): number {
@@ -77,12 +95,14 @@ function _tokens(c: RecordContext, f: PairFeatures, idx: Uint32Array): number {
  * @param c The context.
  * @param indices Pair indices (checked against the loaded features).
  * @param chunk Pairs per chunk (scratch is sized for it).
+ * @param encoder Where to record (a new encoder by default).
  * @returns The command encoder (the caller adds the readback copy) and the rewards buffer.
  */
 export function recordScore(
   c: RecordContext,
   indices: Uint32Array,
   chunk: number,
+  encoder: GPUCommandEncoder = c.gpu.device.createCommandEncoder({ label: "score" }),
 ): { encoder: GPUCommandEncoder; rewards: GPUBuffer } {
   const { cfg, kernels: k, state, ws, arena } = c;
   const bag = cfg.input === "bag";
@@ -107,7 +127,6 @@ export function recordScore(
     features = featureWidth(cfg),
     stride = pooledStride(cfg);
   const rowsPerChunk = bag ? state.plan.rowsPerChunk : c.features.vectors!.plan.rowsPerChunk;
-  const encoder = c.gpu.device.createCommandEncoder({ label: "score" });
   const pass = encoder.beginComputePass({ label: "score" });
   for (let start = 0; start < indices.length; start += chunk) {
     const n = Math.min(chunk, indices.length - start);

@@ -18,32 +18,11 @@ import { parseArgs } from "node:util";
 import { totalCost } from "../src/gpu/cost.ts";
 import { GpuBackend } from "../src/gpu/gpu_backend.ts";
 import { criticalMsPerStep, renderTimeline } from "../src/gpu/timeline.ts";
-import { hasWebGpu } from "../src/model/open_backend.ts";
+import { hasWebGpu } from "../src/compute/open_backend.ts";
 import { DEFAULT_MODEL, DEFAULT_TRAIN } from "../src/model/types.ts";
 import { bagWorkload } from "./lib/bag_workload.ts";
+import { type HostRun, hostTable } from "./lib/host_section.ts";
 import { timelineSvg } from "./lib/timeline_svg.ts";
-
-/** One planning mode's figures. */
-export interface HostRun {
-  planning: "worker" | "inline";
-  steps: number;
-  /** ms per step. */
-  planMsPerStep: number;
-  criticalMsPerStep: number;
-  waitMsPerStep: number;
-  uploadMsPerStep: number;
-  recordMsPerStep: number;
-  submitMsPerStep: number;
-  uploadBytesPerStep: number;
-  kernelBytesPerStep: number;
-  kernelFlopsPerStep: number;
-  dispatchesPerEpoch: number;
-  submissionsPerEpoch: number;
-  readbacksPerEpoch: number;
-  /** Epoch wall time (ms), device included. */
-  epochMs: number;
-  timeline: string;
-}
 
 /**
  * Runs the measurement.
@@ -115,32 +94,6 @@ export async function runHostBench(args: string[]): Promise<Record<string, unkno
   if (v.out) await Deno.writeTextFile(v.out, JSON.stringify(result, null, 2) + "\n");
   if (v.svg) await Deno.writeTextFile(v.svg, svg);
   return result;
-}
-
-/**
- * A table of the runs, for the console and BENCHMARKS.md.
- *
- * @param runs The runs.
- * @returns Markdown lines.
- */
-export function hostTable(runs: readonly HostRun[]): string {
-  const f = (x: number, d = 2) => x.toFixed(d);
-  const lines = [
-    "| planning | plan ms/step | critical ms/step (wait + upload + record + submit) | upload MB/step | kernel MB/step | kernel GFLOP/step | dispatches / submissions / readbacks per epoch |",
-    "|---|---|---|---|---|---|---|",
-  ];
-  for (const r of runs) {
-    lines.push(
-      `| ${r.planning} | ${f(r.planMsPerStep)} | ${f(r.criticalMsPerStep)} (${
-        f(r.waitMsPerStep)
-      } + ${f(r.uploadMsPerStep)} + ${f(r.recordMsPerStep)} + ${f(r.submitMsPerStep)}) | ${
-        f(r.uploadBytesPerStep / 1e6)
-      } | ${f(r.kernelBytesPerStep / 1e6, 1)} | ${
-        f(r.kernelFlopsPerStep / 1e9, 3)
-      } | ${r.dispatchesPerEpoch} / ${r.submissionsPerEpoch} / ${r.readbacksPerEpoch} |`,
-    );
-  }
-  return lines.join("\n");
 }
 
 if (import.meta.main) {

@@ -107,7 +107,7 @@ class InlinePlanner implements SegmentSource {
     batchSize: number,
     firstStep: number,
   ): AsyncGenerator<TimedSegment> {
-    const it = this.#planner.segments(set, order, batchSize, firstStep, this.#steps);
+    const it = this.#planner.segments(set, order, batchSize, firstStep, this.#steps, true);
     while (true) {
       const planStart = wallMs();
       const next = it.next();

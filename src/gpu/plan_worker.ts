@@ -75,7 +75,7 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
     posted = 0;
     try {
       if (!planner) throw new Error("Cannot plan an epoch as no features were sent to the worker");
-      const it = planner.segments(r.set, r.order, r.batchSize, r.firstStep, r.maxSteps);
+      const it = planner.segments(r.set, r.order, r.batchSize, r.firstStep, r.maxSteps, true);
       while (true) {
         while (posted - acked >= MAX_AHEAD && current === r.id) {
           await new Promise<void>((resolve) => wake = resolve);

@@ -33,7 +33,7 @@ export interface HostTimes {
   /** Planning time (in the worker when `offThread`). */
   planMs: number;
   offThread: boolean;
-  /** The submitting thread waiting for plans (critical path). */
+  /** The submitting thread waiting for plans (critical path; includes inline planning). */
   waitMs: number;
   /** Uploading lists (critical path). */
   uploadMs: number;
@@ -80,14 +80,13 @@ export function hostTimes(t: readonly SegmentTiming[], offThread: boolean): Host
 
 /**
  * The submitting thread's work per step that the device cannot overlap: waiting for plans,
- * uploads, encoding and submits (planning itself counts only when it ran inline).
+ * uploads, encoding and submits (inline planning runs inside the wait).
  *
  * @param h Host times of an epoch.
  * @returns Milliseconds per step.
  */
 export function criticalMsPerStep(h: HostTimes): number {
-  const inline = h.offThread ? 0 : h.planMs;
-  return h.steps ? (h.waitMs + h.uploadMs + h.recordMs + h.submitMs + inline) / h.steps : 0;
+  return h.steps ? (h.waitMs + h.uploadMs + h.recordMs + h.submitMs) / h.steps : 0;
 }
 
 /**

@@ -103,7 +103,10 @@ export class TrainPlanner {
    * @param batchSize Mini-batch size.
    * @param firstStep The optimizer step count before the epoch.
    * @param maxSteps Most steps per segment (segments are also cut where a list would outgrow one
-   *   binding): small segments let a planner running ahead hand the GPU work sooner.
+   *   binding): small segments let a planner running ahead hand the GPU work sooner. With
+   *   `rampUp`, the first segments hold 1, 2, 4, ... steps up to `maxSteps`, so the device
+   *   starts after one step's planning.
+   * @param rampUp Grow segment sizes from 1 step.
    */
   *segments(
     set: TrainSet,
@@ -111,13 +114,14 @@ export class TrainPlanner {
     batchSize: number,
     firstStep: number,
     maxSteps = Infinity,
+    rampUp = false,
   ): Generator<SegmentPlan> {
     const steps = Math.ceil(order.length / batchSize);
-    let s = 0;
+    let s = 0, cap = rampUp ? 1 : maxSteps;
     while (s < steps) {
       // Grow the segment step by step while every list stays within one binding.
       let end = s, examples = 0, tokens = 0;
-      while (end < steps && end - s < maxSteps) {
+      while (end < steps && end - s < cap) {
         const a = end * batchSize, b = Math.min(order.length, a + batchSize);
         let t = 0;
         for (let e = a; e < b; e++) t += this.#tokens(set.indices[order[e]]);
@@ -139,6 +143,7 @@ export class TrainPlanner {
       }
       yield this.#build(set, order, batchSize, s, end, examples, tokens, firstStep);
       s = end;
+      cap = Math.min(maxSteps, 2 * cap);
     }
   }
 

@@ -120,6 +120,16 @@ export { loadCheckpoint, readCheckpointHeader, saveCheckpoint } from "./src/mode
 export type { Checkpoint } from "./src/model/checkpoint.ts";
 export { evaluatePairs } from "./src/model/metrics.ts";
 export type { PairMetrics } from "./src/model/metrics.ts";
+export { normalizeRewards, rewardStats } from "./src/model/reward_stats.ts";
+export type { RewardStats } from "./src/model/reward_stats.ts";
+
+// Serving the reward model over HTTP (`deno task serve`).
+export { SERVE_DEFAULTS, startServer } from "./src/serve/server.ts";
+export type { RunningServer, ServeOptions } from "./src/serve/server.ts";
+export type { ModelInfo } from "./src/serve/served_model.ts";
+export type { RequestLimits } from "./src/serve/requests.ts";
+export { splitRule, splitTranscript, stripPrompt } from "./src/serve/split.ts";
+export type { SplitRule } from "./src/serve/split.ts";
 
 // Self-evolving selection and the loop's reports.
 export { selectPairs, sigmoid } from "./src/ser/select.ts";

@@ -27,6 +27,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["ser"],
   ["pipeline"],
   ["stages"],
+  ["serve"],
   ["cli"],
 ];
 

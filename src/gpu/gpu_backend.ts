@@ -47,10 +47,10 @@ export interface GpuBackendOptions {
   /** Pairs per scoring chunk (default 8192; lowered to fit the binding size). */
   scoreChunk?: number;
   /**
-   * Plan epochs in the calling thread instead of a Worker running ahead of the submissions
-   * (for comparisons; the default plans off the critical path).
+   * Workers that plan epochs ahead of the submissions (default `defaultPlanWorkers()`); 0 plans
+   * in the calling thread, on the critical path (for comparisons).
    */
-  inlinePlanning?: boolean;
+  planWorkers?: number;
   /** Steps per submitted segment (default `STEPS_PER_SEGMENT`). */
   stepsPerSegment?: number;
 }
@@ -74,7 +74,7 @@ export class GpuBackend implements RewardBackend {
   readonly #ws: Workspace;
   readonly #arena: UniformArena;
   readonly #scoreChunk: number;
-  readonly #planning: { inline: boolean; stepsPerSegment?: number };
+  readonly #planning: { workers?: number; stepsPerSegment?: number };
   #features?: { host: PairFeatures; gpu: GpuFeatures; planner: SegmentSource };
   #hasParams = false;
   #destroyed = false;
@@ -86,7 +86,7 @@ export class GpuBackend implements RewardBackend {
     cfg: ModelConfig,
     k: Kernels,
     scoreChunk: number,
-    planning: { inline: boolean; stepsPerSegment?: number },
+    planning: { workers?: number; stepsPerSegment?: number },
   ) {
     this.#gpu = gpu;
     this.#ownsGpu = owns;
@@ -130,7 +130,7 @@ export class GpuBackend implements RewardBackend {
     try {
       const kernels = await loadKernels(gpu, cfg);
       return new GpuBackend(gpu, !opts.gpu, cfg, kernels, opts.scoreChunk ?? 8192, {
-        inline: opts.inlinePlanning ?? false,
+        workers: opts.planWorkers,
         stepsPerSegment: opts.stepsPerSegment,
       });
     } catch (e) {
@@ -150,7 +150,7 @@ export class GpuBackend implements RewardBackend {
         rowsPerChunk: this.#state.plan.rowsPerChunk,
         maxEntries: Math.floor(this.#gpu.maxBindingBytes / 4),
         stepsPerSegment: this.#planning.stepsPerSegment,
-      }, this.#planning.inline);
+      }, this.#planning.workers);
       this.#features = { host: features, gpu, planner };
     });
   }

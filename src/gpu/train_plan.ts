@@ -47,6 +47,8 @@ export interface StepPlan {
 
 /** The lists one submission uploads. */
 export interface SegmentPlan {
+  /** Position of the segment in the epoch (0, 1, ...). */
+  index: number;
   steps: StepPlan[];
   /** u32 pair index per example, in step order. */
   pairs: Uint32Array;
@@ -107,6 +109,8 @@ export class TrainPlanner {
    *   `rampUp`, the first segments hold 1, 2, 4, ... steps up to `maxSteps`, so the device
    *   starts after one step's planning.
    * @param rampUp Grow segment sizes from 1 step.
+   * @param share Build only the segments whose index is `share.worker` modulo `share.workers`
+   *   (the others are cut the same way but skipped), so several planners split an epoch.
    */
   *segments(
     set: TrainSet,
@@ -115,9 +119,10 @@ export class TrainPlanner {
     firstStep: number,
     maxSteps = Infinity,
     rampUp = false,
+    share = { worker: 0, workers: 1 },
   ): Generator<SegmentPlan> {
     const steps = Math.ceil(order.length / batchSize);
-    let s = 0, cap = rampUp ? 1 : maxSteps;
+    let s = 0, cap = rampUp ? 1 : maxSteps, index = 0;
     while (s < steps) {
       // Grow the segment step by step while every list stays within one binding.
       let end = s, examples = 0, tokens = 0;
@@ -141,7 +146,11 @@ export class TrainPlanner {
         tokens = tok;
         end++;
       }
-      yield this.#build(set, order, batchSize, s, end, examples, tokens, firstStep);
+      if (index % share.workers === share.worker) {
+        const seg = this.#build(set, order, batchSize, s, end, examples, tokens, firstStep);
+        yield { ...seg, index };
+      }
+      index++;
       s = end;
       cap = Math.min(maxSteps, 2 * cap);
     }
@@ -161,7 +170,7 @@ export class TrainPlanner {
     examples: number,
     tokens: number,
     firstStep: number,
-  ): SegmentPlan {
+  ): Omit<SegmentPlan, "index"> {
     const pairs = new Uint32Array(examples), targets = new Float32Array(2 * examples);
     const rows = new Uint32Array(ROW_WORDS * tokens), contribs = new Uint32Array(tokens);
     const blocks = new Uint32Array(2 * _maxBlocks(tokens));

@@ -74,7 +74,7 @@ gpuTest(
   "planning in a worker, inline, or in segments of 1 step gives bit-identical weights",
   async (gpu) => {
     const worker = await train(gpu, "planning");
-    const inline = await train(gpu, "planning", { inlinePlanning: true });
+    const inline = await train(gpu, "planning", { planWorkers: 0 });
     const short = await train(gpu, "planning", { stepsPerSegment: 1 });
     assert.ok(paramsIdentical(worker.params, inline.params), "inline planning changed the weights");
     assert.ok(paramsIdentical(worker.params, short.params), "1-step segments changed the weights");

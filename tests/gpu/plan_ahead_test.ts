@@ -13,11 +13,11 @@ async function all(it: AsyncGenerator<TimedSegment>): Promise<TimedSegment[]> {
   return out;
 }
 
-Deno.test("the planning worker yields the same segments as planning inline, ramping up to 3 steps", async () => {
+Deno.test("three planning workers yield the same segments as planning inline, ramping up to 3 steps", async () => {
   const rng = rngFor("ahead"), f = withHotToken(randomPairs(rng, 130, CFG.buckets, 8), 7, 2);
   const set = randomSet(rng, f.n), order = rng.shuffle(set.indices.slice());
   const shape = { cfg: CFG, rowsPerChunk: 200, maxEntries: 1 << 20, stepsPerSegment: 3 };
-  const worker = openPlanner(f, shape), inline = openPlanner(f, shape, true);
+  const worker = openPlanner(f, shape, 3), inline = openPlanner(f, shape, 0);
   try {
     assert.equal(worker.offThread, true);
     assert.equal(inline.offThread, false);
@@ -46,7 +46,7 @@ Deno.test("an epoch left early is cancelled, and the next one plans from its own
     rowsPerChunk: 500,
     maxEntries: 1 << 20,
     stepsPerSegment: 1,
-  });
+  }, 2);
   try {
     for await (const s of p.segments(set, set.indices, 10, 0)) {
       assert.equal(s.seg.steps[0].t, 1);
@@ -62,8 +62,8 @@ Deno.test("an epoch left early is cancelled, and the next one plans from its own
 Deno.test("a plan the bindings cannot hold fails the same way in the worker and inline", async () => {
   const rng = rngFor("too big"), f = randomPairs(rng, 40, CFG.buckets, 8);
   const set = randomSet(rng, f.n);
-  for (const inline of [false, true]) {
-    const p = openPlanner(f, { cfg: CFG, rowsPerChunk: 500, maxEntries: 30 }, inline);
+  for (const workers of [2, 0]) {
+    const p = openPlanner(f, { cfg: CFG, rowsPerChunk: 500, maxEntries: 30 }, workers);
     try {
       await assert.rejects(all(p.segments(set, set.indices, 10, 0)), {
         name: "RangeError",

@@ -131,7 +131,7 @@ export async function main(args: string[]): Promise<number> {
   if (only.has("host")) {
     if (!machine.adapter) log("host timeline skipped: no WebGPU adapter");
     else {
-      const pairs = Number(v["host-pairs"] ?? (quick ? 2048 : 8192));
+      const pairs = Number(v["host-pairs"] ?? (quick ? 1024 : 8192));
       log(`host time per training step and timeline (bench/gpu_host.ts, ${pairs} pairs)`);
       const r = await runHostSection(ROOT, pairs);
       sections.host = r;

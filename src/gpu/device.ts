@@ -126,7 +126,7 @@ export class GpuContext {
    * Runs `fn` (awaited when async: the scope then spans all the GPU calls it makes) inside a
    * validation error scope and throws what it raised, naming `what`.
    *
-   * @param what What is being done, for the message (e.g. `compile shader 'mlp_hidden'`).
+   * @param what What is being done, for the message (e.g. `compile shader 'mlp_forward'`).
    * @param fn The work to check.
    * @returns What `fn` returns.
    */

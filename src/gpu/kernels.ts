@@ -10,8 +10,7 @@ import { EmbeddingAdamKernel } from "./embedding_adam.ts";
 import { EmbeddingBagKernel } from "./embedding_bag.ts";
 import { EmbeddingGradKernel } from "./embedding_grad.ts";
 import { LossGradKernel } from "./loss_grad.ts";
-import { MlpHiddenKernel } from "./mlp_hidden.ts";
-import { MlpOutputKernel } from "./mlp_output.ts";
+import { MlpForwardKernel } from "./mlp_forward.ts";
 import { OutputGradKernel } from "./output_grad.ts";
 import { PooledGradKernel } from "./pooled_grad.ts";
 import { ReduceStatsKernel } from "./reduce_stats.ts";
@@ -20,8 +19,7 @@ import { WeightGradKernel } from "./weight_grad.ts";
 /** Every kernel the backend records. */
 export interface Kernels {
   bag: EmbeddingBagKernel;
-  hidden: MlpHiddenKernel;
-  output: MlpOutputKernel;
+  forward: MlpForwardKernel;
   loss: LossGradKernel;
   weightGrad: WeightGradKernel;
   outputGrad: OutputGradKernel;
@@ -43,8 +41,7 @@ export interface Kernels {
 export async function loadKernels(gpu: GpuContext, cfg: ModelConfig): Promise<Kernels> {
   const load = {
     bag: EmbeddingBagKernel.load(gpu, cfg.dim),
-    hidden: MlpHiddenKernel.load(gpu),
-    output: MlpOutputKernel.load(gpu),
+    forward: MlpForwardKernel.load(gpu),
     loss: LossGradKernel.load(gpu),
     weightGrad: WeightGradKernel.load(gpu),
     outputGrad: OutputGradKernel.load(gpu),

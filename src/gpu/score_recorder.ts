@@ -110,7 +110,7 @@ export function recordScore(
   const rewards = ws.scores.ensure(8 * indices.length);
   const b = ws.chunk(Math.min(chunk, indices.length), false);
   const chunks = Math.ceil(indices.length / chunk);
-  arena.reset(3 * chunks);
+  arena.reset(2 * chunks);
   const tables = bag ? state.table!.buffers : c.features.vectors!.buffers;
   const gBag = k.bag.bind(arena, {
     pairs,
@@ -119,8 +119,7 @@ export function recordScore(
     tables,
     pooled: b.pooled,
   });
-  const gHidden = k.hidden.bind(arena, { pooled: b.pooled, theta: state.theta, z: b.z });
-  const gOutput = k.output.bind(arena, { z: b.z, theta: state.theta, rewards });
+  const gForward = k.forward.bind(arena, { pooled: b.pooled, theta: state.theta, z: b.z, rewards });
 
   const dim = cfg.dim,
     hidden = cfg.hidden,
@@ -140,11 +139,12 @@ export function recordScore(
       pooling: cfg.pooling,
       direct: !bag,
     });
-    k.hidden.record(pass, gHidden, arena, { n, dim, hidden, features, stride });
-    k.output.record(pass, gOutput, arena, {
-      rows: 2 * n,
+    k.forward.record(pass, gForward, arena, {
+      n,
+      dim,
       hidden,
       features,
+      stride,
       activation: cfg.activation,
       outBase: 2 * start,
     });

@@ -62,7 +62,7 @@ export function recordSegment(
   const totals = ws.totals.ensure(8);
   const b = ws.chunk(batchSize, true);
 
-  const perStep = 8 + (bag ? 1 : 0);
+  const perStep = 7 + (bag ? 1 : 0);
   const slots = seg.steps.reduce(
     (s, st) => s + perStep + st.chunks.length + (st.blocks.count > 0 ? 1 : 0),
     0,
@@ -77,8 +77,12 @@ export function recordSegment(
       tables,
       pooled: b.pooled,
     }),
-    hidden: k.hidden.bind(arena, { pooled: b.pooled, theta: state.theta, z: b.z }),
-    output: k.output.bind(arena, { z: b.z, theta: state.theta, rewards: b.rewards }),
+    forward: k.forward.bind(arena, {
+      pooled: b.pooled,
+      theta: state.theta,
+      z: b.z,
+      rewards: b.rewards,
+    }),
     loss: k.loss.bind(arena, {
       rewards: b.rewards,
       z: b.z,
@@ -140,14 +144,7 @@ export function recordSegment(
       pooling,
       direct: !bag,
     });
-    k.hidden.record(pass, g.hidden, arena, mlp);
-    k.output.record(pass, g.output, arena, {
-      rows: rowsN,
-      hidden,
-      features,
-      activation,
-      outBase: 0,
-    });
+    k.forward.record(pass, g.forward, arena, { ...mlp, activation, outBase: 0 });
     k.loss.record(pass, g.loss, arena, {
       n,
       hidden,

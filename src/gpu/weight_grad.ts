@@ -6,7 +6,7 @@
  */
 import type { GpuContext } from "./device.ts";
 import { Kernel, type KernelCost, type UniformArena } from "./kernel.ts";
-import type { MlpShape } from "./mlp_hidden.ts";
+import type { MlpShape } from "./mlp_forward.ts";
 import type { BindingKind } from "./shader.ts";
 
 const WG = 64;
@@ -59,7 +59,7 @@ export class WeightGradKernel {
    * @param pass The compute pass.
    * @param group A bind group from `bind()`.
    * @param arena The arena the params go to.
-   * @param s The shape (as for mlp_hidden).
+   * @param s The shape (as for mlp_forward).
    */
   record(pass: GPUComputePassEncoder, group: GPUBindGroup, arena: UniformArena, s: MlpShape): void {
     const offset = arena.push([s.n, s.dim, s.hidden, s.features, s.stride]);

@@ -68,7 +68,7 @@ gpuTest(
       const c = b.lastCost!;
       assert.equal(c.readbacks, 1);
       assert.equal(c.readbackBytes, 8 + 8 * val.length);
-      assert.ok(c.kernels["mlp_output"].flops > 0);
+      assert.ok(c.kernels["mlp_forward"].flops > 0);
       assert.deepEqual(r.scores, await b.score(val));
     } finally {
       b.destroy();

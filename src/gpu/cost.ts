@@ -12,11 +12,11 @@ import { embeddingGradCost } from "./embedding_grad.ts";
 import type { KernelCost } from "./kernel.ts";
 import { lossGradCost } from "./loss_grad.ts";
 import { mlpForwardCost } from "./mlp_forward.ts";
-import { outputGradCost } from "./output_grad.ts";
+import { gradReduceCost } from "./grad_reduce.ts";
 import { pooledGradCost } from "./pooled_grad.ts";
 import { reduceStatsCost } from "./reduce_stats.ts";
 import type { HostTimes } from "./timeline.ts";
-import { weightGradCost } from "./weight_grad.ts";
+import { splitK, weightGradCost } from "./weight_grad.ts";
 
 /** Work of one backend call: per kernel, and how it was recorded. */
 export interface CallCost {
@@ -113,8 +113,9 @@ export function addTrainStep(c: CallCost, cfg: ModelConfig, w: ChunkWork): void 
   const dim = cfg.dim, hidden = cfg.hidden, features = featureWidth(cfg), stride = 3 * dim + 3;
   const n = w.pairs, activation = cfg.activation;
   _add(c, "loss_grad", lossGradCost({ n, hidden, features, activation, posBase: 0, margin: 0 }));
-  _add(c, "weight_grad", weightGradCost({ n, dim, hidden, features, stride }));
-  _add(c, "output_grad", outputGradCost({ rows: 2 * n, hidden, features, activation }));
+  const wg = { n, dim, hidden, features, stride, activation }, split = splitK(wg, Infinity);
+  _add(c, "weight_grad", weightGradCost(wg, split));
+  _add(c, "grad_reduce", gradReduceCost(split));
   if (cfg.input === "bag") {
     _add(
       c,

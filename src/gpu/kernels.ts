@@ -11,7 +11,7 @@ import { EmbeddingBagKernel } from "./embedding_bag.ts";
 import { EmbeddingGradKernel } from "./embedding_grad.ts";
 import { LossGradKernel } from "./loss_grad.ts";
 import { MlpForwardKernel } from "./mlp_forward.ts";
-import { OutputGradKernel } from "./output_grad.ts";
+import { GradReduceKernel } from "./grad_reduce.ts";
 import { PooledGradKernel } from "./pooled_grad.ts";
 import { ReduceStatsKernel } from "./reduce_stats.ts";
 import { WeightGradKernel } from "./weight_grad.ts";
@@ -22,7 +22,7 @@ export interface Kernels {
   forward: MlpForwardKernel;
   loss: LossGradKernel;
   weightGrad: WeightGradKernel;
-  outputGrad: OutputGradKernel;
+  gradReduce: GradReduceKernel;
   pooledGrad: PooledGradKernel;
   embeddingGrad: EmbeddingGradKernel;
   embeddingAdam: EmbeddingAdamKernel;
@@ -44,7 +44,7 @@ export async function loadKernels(gpu: GpuContext, cfg: ModelConfig): Promise<Ke
     forward: MlpForwardKernel.load(gpu),
     loss: LossGradKernel.load(gpu),
     weightGrad: WeightGradKernel.load(gpu),
-    outputGrad: OutputGradKernel.load(gpu),
+    gradReduce: GradReduceKernel.load(gpu),
     pooledGrad: PooledGradKernel.load(gpu),
     embeddingGrad: EmbeddingGradKernel.load(gpu),
     embeddingAdam: EmbeddingAdamKernel.load(gpu),

@@ -49,7 +49,10 @@ export async function runHostBench(args: string[]): Promise<Record<string, unkno
   const runs: HostRun[] = [];
   let device = "", svg = "";
   for (const planning of ["worker", "inline"] as const) {
-    const b = await GpuBackend.create(cfg, { planWorkers: planning === "inline" ? 0 : undefined });
+    const b = await GpuBackend.create(cfg, {
+      planWorkers: planning === "inline" ? 0 : undefined,
+      timestamps: true,
+    });
     device = b.deviceName;
     try {
       await b.load(features);

@@ -41,7 +41,6 @@ export function timelineSvg(t: readonly SegmentTiming[], title: string): string 
         `height="${lane - 6}" fill="${color}"><title>${tip}</title></rect>`,
     );
   };
-  let prevDone = -Infinity;
   t.forEach((s, i) => {
     box(
       0,
@@ -72,15 +71,14 @@ export function timelineSvg(t: readonly SegmentTiming[], title: string): string 
       `segment ${i}: record+submit ${(s.submitEnd - s.uploadEnd).toFixed(2)} ms`,
     );
     if (s.deviceDone !== undefined) {
-      const start = Math.max(prevDone, s.submitEnd);
+      const start = s.deviceStart ?? s.submitEnd;
       box(
         2,
         start,
         s.deviceDone,
         COLORS.device,
-        `segment ${i}: device until ${(s.deviceDone - t0).toFixed(1)} ms`,
+        `segment ${i}: device ${(s.deviceDone - start).toFixed(2)} ms`,
       );
-      prevDone = s.deviceDone;
     }
   });
   const labels = LANES.map((l, i) =>

@@ -53,6 +53,8 @@ export interface GpuBackendOptions {
   planWorkers?: number;
   /** Steps per submitted segment (default `STEPS_PER_SEGMENT`). */
   stepsPerSegment?: number;
+  /** Open the backend's own device with GPU timestamps when the adapter has them (for `trace`). */
+  timestamps?: boolean;
 }
 
 /** The WebGPU reward-model backend. */
@@ -64,7 +66,10 @@ export class GpuBackend implements RewardBackend {
   lastCost: CallCost | null = null;
   /** Per-segment host times of the last `trainEpoch` (device times too when `trace` is set). */
   lastTimeline: SegmentTiming[] = [];
-  /** Also time when the device finishes each segment (for timelines; adds waits). */
+  /**
+   * Time each training segment on the device too (needs a device with `timestamp-query`, e.g.
+   * `create(cfg, { timestamps: true })`; the times come back with the epoch's one readback).
+   */
   trace = false;
   readonly #gpu: GpuContext;
   readonly #ownsGpu: boolean;
@@ -126,7 +131,11 @@ export class GpuBackend implements RewardBackend {
    */
   static async create(cfg: ModelConfig, opts: GpuBackendOptions = {}): Promise<GpuBackend> {
     const gpu = opts.gpu ??
-      await openGpu({ log: opts.log, maxStorageBindingBytes: opts.maxStorageBindingBytes });
+      await openGpu({
+        log: opts.log,
+        maxStorageBindingBytes: opts.maxStorageBindingBytes,
+        timestamps: opts.timestamps,
+      });
     try {
       const kernels = await loadKernels(gpu, cfg);
       return new GpuBackend(gpu, !opts.gpu, cfg, kernels, opts.scoreChunk ?? 8192, {

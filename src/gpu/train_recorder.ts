@@ -37,6 +37,7 @@ export interface RecordContext {
  * @param opts Optimizer settings.
  * @param batchSize The mini-batch size (scratch is sized for it).
  * @param accumulate Add to the epoch totals (false for the first segment).
+ * @param timestampWrites GPU timestamps at the start and end of the segment's pass (traced runs).
  * @returns The command buffer to submit, and the time and bytes of the list uploads.
  */
 export function recordSegment(
@@ -45,6 +46,7 @@ export function recordSegment(
   opts: TrainOptions,
   batchSize: number,
   accumulate: boolean,
+  timestampWrites?: GPUComputePassTimestampWrites,
 ): { commands: GPUCommandBuffer; uploadMs: number; uploadBytes: number } {
   const t0 = performance.now();
   const { cfg, kernels: k, state, ws, arena } = c;
@@ -145,7 +147,7 @@ export function recordSegment(
   const { activation, pooling } = cfg;
   const layout = { hidden, features };
   const encoder = c.gpu.device.createCommandEncoder({ label: "train segment" });
-  const pass = encoder.beginComputePass({ label: "train segment" });
+  const pass = encoder.beginComputePass({ label: "train segment", timestampWrites });
   for (const st of seg.steps) {
     const n = st.n;
     const mlp = { n, dim, hidden, features, stride };

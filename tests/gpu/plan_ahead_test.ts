@@ -78,8 +78,8 @@ Deno.test("a plan the bindings cannot hold fails the same way in the worker and 
 
 Deno.test("renderTimeline() puts planning, host work and device work on one axis", () => {
   const t = [
-    { planStart: 0, planEnd: 10, waitStart: 0, waitEnd: 10, deviceDone: 60 },
-    { planStart: 10, planEnd: 20, waitStart: 12, waitEnd: 12, deviceDone: 100 },
+    { planStart: 0, planEnd: 10, waitStart: 0, waitEnd: 10, deviceStart: 13, deviceDone: 60 },
+    { planStart: 10, planEnd: 20, waitStart: 12, waitEnd: 12, deviceStart: 60, deviceDone: 100 },
   ].map((s) => ({
     ...s,
     steps: 2,

@@ -75,3 +75,25 @@ gpuTest(
     }
   },
 );
+
+gpuTest("a traced epoch times each segment on the device, within the one readback", async () => {
+  const b = await GpuBackend.create(SMALL, { timestamps: true });
+  try {
+    const rng = rngFor("trace"), f = randomPairs(rng, 70, SMALL.buckets), set = randomSet(rng, f.n);
+    await b.load(f);
+    b.trace = true;
+    await b.trainEpoch(set, set.indices, { ...OPTS, batchSize: 10 });
+    assert.equal(b.lastCost!.readbacks, 1);
+    const t = b.lastTimeline;
+    assert.equal(t.length, 3); // 7 steps: segments of 1, 2 and 4
+    let prev = -Infinity;
+    for (const s of t) {
+      assert.ok(s.deviceStart !== undefined && s.deviceDone !== undefined, "no device times");
+      assert.ok(s.deviceStart >= s.submitEnd - 1e-6, "the device started before the submit");
+      assert.ok(s.deviceDone >= s.deviceStart && s.deviceStart >= prev - 1e-6);
+      prev = s.deviceDone;
+    }
+  } finally {
+    b.destroy();
+  }
+});

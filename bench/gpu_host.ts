@@ -10,7 +10,8 @@
  * the host for cores): read the host columns, not the device ones. On a GPU the same run shows
  * whether the host keeps up.
  *
- * Usage: `deno run -A bench/gpu_host.ts [--pairs N] [--batch B] [--out FILE] [--svg FILE]`
+ * Usage: `deno run -A bench/gpu_host.ts [--pairs N] [--batch B] [--dim D] [--hidden H]
+ * [--out FILE] [--svg FILE]` (the default model unless `--dim` / `--hidden` narrow it).
  *
  * @module
  */
@@ -36,6 +37,8 @@ export async function runHostBench(args: string[]): Promise<Record<string, unkno
     options: {
       pairs: { type: "string", default: "8192" },
       batch: { type: "string", default: "1024" },
+      dim: { type: "string" },
+      hidden: { type: "string" },
       out: { type: "string" },
       svg: { type: "string" },
     },
@@ -44,7 +47,14 @@ export async function runHostBench(args: string[]): Promise<Record<string, unkno
     console.error("gpu_host skipped: no WebGPU adapter (see README: Mesa lavapipe or a GPU)");
     return null;
   }
-  const cfg = DEFAULT_MODEL, pairs = Number(v.pairs), batch = Number(v.batch);
+  // A narrow model (--dim 4 --hidden 8) keeps the host's work (same ids, lists and dispatches)
+  // and shrinks the device's, to see the host's limits on a slow adapter.
+  const cfg = {
+    ...DEFAULT_MODEL,
+    dim: Number(v.dim ?? DEFAULT_MODEL.dim),
+    hidden: Number(v.hidden ?? DEFAULT_MODEL.hidden),
+  };
+  const pairs = Number(v.pairs), batch = Number(v.batch);
   const { features, set, params, order } = bagWorkload(cfg, pairs);
   const runs: HostRun[] = [];
   let device = "", svg = "";

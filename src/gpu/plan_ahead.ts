@@ -69,6 +69,8 @@ export interface PlanShape {
   maxEntries: number;
   /** Steps per segment (default `STEPS_PER_SEGMENT`). */
   stepsPerSegment?: number;
+  /** The workers' module (default `plan_worker.ts`; another one for tests of a failing worker). */
+  workerModule?: URL;
 }
 
 /**
@@ -139,15 +141,24 @@ class InlinePlanner implements SegmentSource {
 }
 
 class WorkerPlanner implements SegmentSource {
-  readonly offThread = true;
   readonly #workers: Worker[];
   readonly #steps: number;
   #epoch = 0;
   #inbox: (PlanReply & { from: number })[] = [];
+  /** Why the workers cannot be used (then planning falls back to this thread). */
+  #broken: string | null = null;
+  readonly #fallback: () => InlinePlanner;
+  #inline: InlinePlanner | null = null;
   #wake: (() => void) | null = null;
+
+  /** False once the workers failed and planning fell back to this thread. */
+  get offThread(): boolean {
+    return this.#broken === null;
+  }
 
   constructor(f: PairFeatures, s: PlanShape, count: number) {
     this.#steps = s.stepsPerSegment ?? STEPS_PER_SEGMENT;
+    this.#fallback = () => this.#inline ??= new InlinePlanner(f, s);
     const shared = _sharedFeatures(f);
     this.#workers = [];
     try {
@@ -159,7 +170,8 @@ class WorkerPlanner implements SegmentSource {
   }
 
   #open(from: number, f: PairFeatures, s: PlanShape): Worker {
-    const worker = new Worker(new URL("./plan_worker.ts", import.meta.url).href, {
+    const module = s.workerModule ?? new URL("./plan_worker.ts", import.meta.url);
+    const worker = new Worker(module.href, {
       type: "module",
       name: `serflow epoch planner ${from}`,
     });
@@ -169,13 +181,8 @@ class WorkerPlanner implements SegmentSource {
     };
     worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
-      this.#push({
-        type: "error",
-        id: this.#epoch,
-        from,
-        name: "Error",
-        message: `Cannot plan the epoch as planning worker ${from} failed: ${e.message}`,
-      });
+      this.#broken = `planning worker ${from} failed: ${e.message}`;
+      this.#push({ type: "error", id: this.#epoch, from, name: "WorkerFailed", message: "" });
     };
     const load: PlanRequest = {
       type: "load",
@@ -200,6 +207,10 @@ class WorkerPlanner implements SegmentSource {
     batchSize: number,
     firstStep: number,
   ): AsyncGenerator<TimedSegment> {
+    if (this.#broken) {
+      yield* this.#fallback().segments(set, order, batchSize, firstStep);
+      return;
+    }
     const id = ++this.#epoch, workers = this.#workers.length;
     this.#inbox = [];
     this.#workers.forEach((w, worker) =>
@@ -239,7 +250,16 @@ class WorkerPlanner implements SegmentSource {
         const m = this.#inbox.shift()!;
         if (m.type === "segment") ready.set(m.seg.index, m);
         else if (m.type === "done") done++;
-        else {
+        else if (m.name === "WorkerFailed") {
+          // A worker that cannot run (e.g. its module cannot be loaded): plan the rest here,
+          // the same segments from where the workers stopped.
+          finished = true;
+          for (const w of this.#workers) w.terminate();
+          for await (const s of this.#fallback().segments(set, order, batchSize, firstStep)) {
+            if (s.seg.index >= next) yield s;
+          }
+          return;
+        } else {
           finished = true;
           const E = m.name === "RangeError" ? RangeError : Error;
           throw new E(m.message);

@@ -97,3 +97,25 @@ Deno.test("renderTimeline() puts planning, host work and device work on one axis
   // Segment 1's device span starts when segment 0's ends (column 30).
   assert.equal(lines[6].indexOf("="), "      device |".length + 30);
 });
+
+Deno.test("workers that cannot start fall back to planning in this thread, with the same segments", async () => {
+  const rng = rngFor("fallback"), f = randomPairs(rng, 90, CFG.buckets, 8);
+  const set = randomSet(rng, f.n);
+  const shape = { cfg: CFG, rowsPerChunk: 500, maxEntries: 1 << 20, stepsPerSegment: 2 };
+  const broken = openPlanner(f, {
+    ...shape,
+    workerModule: new URL("../testdata/failing_worker.ts", import.meta.url),
+  }, 2);
+  const inline = openPlanner(f, shape, 0);
+  try {
+    const a = await all(broken.segments(set, set.indices, 10, 3));
+    assert.equal(broken.offThread, false);
+    const b = await all(inline.segments(set, set.indices, 10, 3));
+    assert.deepEqual(a.map((s) => s.seg), b.map((s) => s.seg));
+    // Later epochs plan inline straight away.
+    assert.equal((await all(broken.segments(set, set.indices, 30, 0))).length, 2);
+  } finally {
+    broken.destroy();
+    inline.destroy();
+  }
+});

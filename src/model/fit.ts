@@ -9,14 +9,7 @@
 import type { Rng } from "../contracts/rng.ts";
 import { evaluatePairs, type PairMetrics } from "./metrics.ts";
 import { DEFAULT_SCHEDULE, epochTrainOptions, type ScheduleOptions } from "./schedule.ts";
-import type {
-  EpochStats,
-  ModelParams,
-  OptimizerState,
-  RewardBackend,
-  TrainOptions,
-  TrainSet,
-} from "./types.ts";
+import type { EpochStats, RewardBackend, TrainOptions, TrainSet } from "./types.ts";
 
 /**
  * Training settings: the optimizer's, the number of epochs (the most, with early stopping) and
@@ -98,29 +91,31 @@ export async function fitModel(
   const patience = val ? hooks.patience ?? 0 : 0;
   const records: EpochRecord[] = [];
   const order = new Uint32Array(set.indices.length);
-  let best: { record: EpochRecord; params: ModelParams; optimizer: OptimizerState } | null = null;
+  let best: EpochRecord | null = null;
   for (let epoch = 1; epoch <= opts.epochs; epoch++) {
     hooks.signal?.throwIfAborted();
     for (let i = 0; i < order.length; i++) order[i] = i;
     rng.shuffle(order);
     const o = epochTrainOptions(opts, schedule, epoch, opts.epochs, order.length);
-    const stats = await backend.trainEpoch(set, order, o);
+    // The validation rewards come back with the epoch's stats (one readback on WebGPU).
+    const { scores, ...stats } = await backend.trainEpoch(set, order, o, val?.indices);
     const record: EpochRecord = { epoch, lr: o.lr, ...stats };
-    if (val) {
-      const s = await backend.score(val.indices);
-      record.validation = evaluatePairs(s.rewardA, s.rewardB, val.labels);
+    if (val && scores) {
+      record.validation = evaluatePairs(scores.rewardA, scores.rewardB, val.labels);
     }
     records.push(record);
     hooks.onEpoch?.(record);
     if (patience > 0) {
-      if (best === null || record.validation!.loss < best.record.validation!.loss) {
-        best = { record, ...(await backend.getParams()) };
-      } else if (epoch - best.record.epoch >= patience) break;
+      // The best epoch is kept as a snapshot inside the backend (a device-side copy on WebGPU).
+      if (best === null || record.validation!.loss < best.validation!.loss) {
+        await backend.snapshot();
+        best = record;
+      } else if (epoch - best.epoch >= patience) break;
     }
   }
   const last = records.at(-1);
-  if (best && last && best.record !== last) await backend.setParams(best.params, best.optimizer);
-  const kept = best?.record ?? last;
+  if (best && last && best !== last) await backend.restore();
+  const kept = best ?? last;
   if (kept) kept.kept = true;
   return records;
 }

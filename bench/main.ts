@@ -6,7 +6,8 @@
  * Usage: `deno task bench [--quick] [--only micro,e2e,peers,growth,serve] [--out-dir DIR]
  * [--no-md] [--plots-dir DIR] [--peer-pairs N] [--peer-rounds R] [--peers a,b]
  * [--e2e-sizes a,b] [--iterations K] [--no-pool] [--max-point-s S]
- * [--serve-requests N] [--serve-concurrency a,b] [--serve-backend B] [--serve-peers a,b]`
+ * [--serve-requests N] [--serve-rounds R] [--serve-concurrency a,b] [--serve-backend B]
+ * [--serve-peers a,b]`
  *
  * `serve` (the HTTP load test of `deno task serve`, see `bench/serve.ts`) runs only when named
  * in `--only`.
@@ -76,6 +77,7 @@ export async function main(args: string[]): Promise<number> {
       "max-point-s": { type: "string" },
       seed: { type: "string", default: "7" },
       "serve-requests": { type: "string" },
+      "serve-rounds": { type: "string" },
       "serve-concurrency": { type: "string" },
       "serve-backend": { type: "string", default: "cpu" },
       "serve-peers": { type: "string" },
@@ -238,6 +240,7 @@ export async function main(args: string[]): Promise<number> {
     const r = await runServeBench({
       concurrency: list(v["serve-concurrency"] ?? (quick ? "1,8" : "1,4,16,32,64")).map(Number),
       requests: Number(v["serve-requests"] ?? (quick ? 64 : 640)),
+      rounds: Number(v["serve-rounds"] ?? (quick ? 1 : 3)),
       backend,
       peers: list(v["serve-peers"] ?? "torch-cpu"),
       settings: quick ? BATCH_SETTINGS.slice(2, 3) : undefined,

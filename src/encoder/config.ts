@@ -59,14 +59,19 @@ export function parseEncoderConfig(json: unknown, where: string): EncoderConfig 
   };
   const modelType = String(c.model_type ?? "");
   if (!MODEL_TYPES.includes(modelType)) {
-    refuse("model_type", `is ${JSON.stringify(c.model_type)}, not one of ${MODEL_TYPES.join(", ")}`);
+    refuse(
+      "model_type",
+      `is ${JSON.stringify(c.model_type)}, not one of ${MODEL_TYPES.join(", ")}`,
+    );
   }
   const act = c.hidden_act ?? "gelu";
   if (typeof act !== "string" || !ACTIVATIONS.includes(act)) {
     refuse("hidden_act", `is ${JSON.stringify(act)}, not "gelu" (the exact erf GELU)`);
   }
   const pos = c.position_embedding_type ?? "absolute";
-  if (pos !== "absolute") refuse("position_embedding_type", `is ${JSON.stringify(pos)}, not "absolute"`);
+  if (pos !== "absolute") {
+    refuse("position_embedding_type", `is ${JSON.stringify(pos)}, not "absolute"`);
+  }
   if (c.is_decoder === true) refuse("is_decoder", "is true (a decoder)");
   if (c.add_cross_attention === true) refuse("add_cross_attention", "is true");
   const int = (field: string, fallback?: number): number => {

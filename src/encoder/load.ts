@@ -9,7 +9,7 @@ import { basename, join, resolve } from "node:path";
 import { type EncoderConfig, parseEncoderConfig } from "./config.ts";
 import { parseSafetensors } from "./safetensors.ts";
 import { WordPieceTokenizer } from "./tokenizer.ts";
-import { encoderWeights, type EncoderWeights } from "./weights.ts";
+import { type EncoderWeights, encoderWeights } from "./weights.ts";
 
 /** A loaded encoder: its shape, weights, tokenizer and content id. */
 export interface Encoder {
@@ -73,5 +73,11 @@ export async function loadEncoder(folder: string): Promise<Encoder> {
   const weights = encoderWeights(parseSafetensors(bytes[2], where), config, where);
   const h = createHash("sha256");
   for (const b of bytes) h.update(b).update("\u001f");
-  return { folder: dir, id: `${basename(dir)}@${h.digest("hex").slice(0, 16)}`, config, weights, tokenizer };
+  return {
+    folder: dir,
+    id: `${basename(dir)}@${h.digest("hex").slice(0, 16)}`,
+    config,
+    weights,
+    tokenizer,
+  };
 }

@@ -164,7 +164,13 @@ export function referenceHidden(model: EncoderModel, ids: ArrayLike<number>): Fl
   for (const l of w.layers) {
     const qkv = linear(x, _w(l.qkvW), _w(l.qkvB), L);
     const ctx = attention(qkv, L, H, c.heads);
-    const a = layerNorm(linear(ctx, _w(l.attnOutW), _w(l.attnOutB), L), x, _w(l.attnLnG), _w(l.attnLnB), eps);
+    const a = layerNorm(
+      linear(ctx, _w(l.attnOutW), _w(l.attnOutB), L),
+      x,
+      _w(l.attnLnG),
+      _w(l.attnLnB),
+      eps,
+    );
     const inter = linear(a, _w(l.interW), _w(l.interB), L, true);
     x = layerNorm(linear(inter, _w(l.outW), _w(l.outB), L), a, _w(l.outLnG), _w(l.outLnB), eps);
   }

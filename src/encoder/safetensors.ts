@@ -66,7 +66,9 @@ const BYTES: Record<TensorDtype, number> = { F32: 4, F16: 2, BF16: 2 };
  */
 export function parseSafetensors(bytes: Uint8Array, where: string): Map<string, Tensor> {
   if (bytes.length < 8) {
-    throw new RangeError(`Cannot read '${where}' as safetensors: the file has ${bytes.length} bytes`);
+    throw new RangeError(
+      `Cannot read '${where}' as safetensors: the file has ${bytes.length} bytes`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));

@@ -82,9 +82,9 @@ export function encoderWeights(
   const layers: LayerWeights[] = [];
   for (let l = 0; l < cfg.layers; l++) {
     const p = `encoder.layer.${l}.`;
-    const [q, k, v] = ["query", "key", "value"].map((n) =>
-      [get(`${p}attention.self.${n}.weight`, [H, H]), get(`${p}attention.self.${n}.bias`, [H])]
-    );
+    const [q, k, v] = ["query", "key", "value"].map((
+      n,
+    ) => [get(`${p}attention.self.${n}.weight`, [H, H]), get(`${p}attention.self.${n}.bias`, [H])]);
     layers.push({
       qkvW: _concat([q[0], k[0], v[0]], [3 * H, H]),
       qkvB: _concat([q[1], k[1], v[1]], [3 * H]),

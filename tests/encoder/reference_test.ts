@@ -11,11 +11,13 @@ for (const folder of [TINY_BERT, TINY_BERT_F16]) {
     const enc = await loadEncoder(folder);
     const ref = await reference(folder);
     const seqs = ref.ids_truncated.map((ids) => Uint32Array.from(ids));
-    for (const [pooling, normalize, key] of [
-      ["mean", false, "mean"],
-      ["cls", false, "cls"],
-      ["mean", true, "mean_l2"],
-    ] as const) {
+    for (
+      const [pooling, normalize, key] of [
+        ["mean", false, "mean"],
+        ["cls", false, "cls"],
+        ["mean", true, "mean_l2"],
+      ] as const
+    ) {
       const got = referenceEmbed(enc, seqs, { pooling, normalize });
       const want = ref.embeddings.flatMap((e) => e[key]);
       assertClose(got, want, `${name} ${key}`, 1e-4, 0);

@@ -47,13 +47,14 @@
  */
 
 // Pipelines: define, load, validate, run.
-export { definePipeline, loadPipeline } from "./src/pipeline/load.ts";
+export { definePipeline, loadPipeline } from "./src/stages/pipelines.ts";
 export type {
   LoadedPipeline,
   LoadOptions,
   PipelineDefinition,
   StageNode,
-} from "./src/pipeline/load.ts";
+  StageTable,
+} from "./src/pipeline/loaded.ts";
 export { runPipeline } from "./src/pipeline/run.ts";
 export type { RunOptions, RunResult } from "./src/pipeline/run.ts";
 export { InterruptedError, PipelineConfigError, StageError } from "./src/pipeline/errors.ts";
@@ -71,7 +72,7 @@ export type {
   StageModule,
   StageOperator,
   StageSpec,
-} from "./src/pipeline/types.ts";
+} from "./src/contracts/types.ts";
 export { BUILTIN_STAGES } from "./src/stages/registry.ts";
 
 // Pair batches (Arrow) and datasets.
@@ -111,13 +112,38 @@ export { featuresFromBatches } from "./src/model/pair_features.ts";
 export { CpuBackend } from "./src/model/cpu_backend.ts";
 export { GpuBackend } from "./src/gpu/gpu_backend.ts";
 export type { GpuBackendOptions } from "./src/gpu/gpu_backend.ts";
-export { hasWebGpu, openBackend } from "./src/model/open_backend.ts";
+export { hasWebGpu, openBackend } from "./src/compute/open_backend.ts";
+export { RunCompute, runCompute } from "./src/compute/run_compute.ts";
+
+// Pretrained text encoders (the `embed` stage).
+export { loadEncoder } from "./src/encoder/load.ts";
+export type { Encoder } from "./src/encoder/load.ts";
+export { parseEncoderConfig } from "./src/encoder/config.ts";
+export type { EncoderConfig } from "./src/encoder/config.ts";
+export { WordPieceTokenizer } from "./src/encoder/tokenizer.ts";
+export { parseSafetensors, Tensor } from "./src/encoder/safetensors.ts";
+export { referenceEmbed, referenceHidden } from "./src/encoder/reference.ts";
+export type { EncoderModel, PoolOptions, Pooling } from "./src/encoder/reference.ts";
+export { GpuEncoder } from "./src/gpu/encoder_model.ts";
+export type { EmbedResult, GpuEncoderOptions } from "./src/gpu/encoder_model.ts";
+export { TextEmbedder } from "./src/gpu/text_embedder.ts";
+export type { TextEmbedderOptions, TextVectors } from "./src/gpu/text_embedder.ts";
 export { initParams, zeroOptimizer, zeroParams } from "./src/model/params.ts";
 export { fitModel } from "./src/model/fit.ts";
 export { loadCheckpoint, readCheckpointHeader, saveCheckpoint } from "./src/model/checkpoint.ts";
 export type { Checkpoint } from "./src/model/checkpoint.ts";
 export { evaluatePairs } from "./src/model/metrics.ts";
 export type { PairMetrics } from "./src/model/metrics.ts";
+export { normalizeRewards, rewardStats } from "./src/model/reward_stats.ts";
+export type { RewardStats } from "./src/model/reward_stats.ts";
+
+// Serving the reward model over HTTP (`deno task serve`).
+export { SERVE_DEFAULTS, startServer } from "./src/serve/server.ts";
+export type { RunningServer, ServeOptions } from "./src/serve/server.ts";
+export type { ModelInfo } from "./src/serve/served_model.ts";
+export type { RequestLimits } from "./src/serve/requests.ts";
+export { splitRule, splitTranscript, stripPrompt } from "./src/serve/split.ts";
+export type { SplitRule } from "./src/serve/split.ts";
 
 // Self-evolving selection and the loop's reports.
 export { selectPairs, sigmoid } from "./src/ser/select.ts";
@@ -136,4 +162,4 @@ export { PoolLockedError } from "./src/pool/locked_error.ts";
 export { ReadOnlyPoolError } from "./src/pool/query.ts";
 export type { LabelColumns, LabelRows, RunStatus } from "./src/pool/types.ts";
 
-export { Rng } from "./src/util/rng.ts";
+export { Rng } from "./src/contracts/rng.ts";

@@ -64,13 +64,20 @@ export async function runEncoderBench(o: EncoderBenchOptions): Promise<{
   try {
     for (const size of o.sizes) {
       const cfg = ENCODER_SIZES[size];
-      if (!cfg) throw new RangeError(`Cannot benchmark size '${size}': use ${Object.keys(ENCODER_SIZES)}`);
+      if (!cfg) {
+        throw new RangeError(`Cannot benchmark size '${size}': use ${Object.keys(ENCODER_SIZES)}`);
+      }
       const model = randomEncoder(cfg, o.f16, 7);
       const ids = (n: number, len: number) =>
-        Array.from({ length: n }, (_, s) =>
-          Uint32Array.from({ length: len }, (_, t) => (s * 7919 + t * 104729) % cfg.vocabSize));
+        Array.from(
+          { length: n },
+          (_, s) =>
+            Uint32Array.from({ length: len }, (_, t) => (s * 7919 + t * 104729) % cfg.vocabSize),
+        );
       const opts = { pooling: "mean", normalize: true } as const;
-      const enc = gpu ? await GpuEncoder.create(gpu, model, { maxBatchTokens: o.seqs * o.len }) : null;
+      const enc = gpu
+        ? await GpuEncoder.create(gpu, model, { maxBatchTokens: o.seqs * o.len })
+        : null;
       try {
         if (enc) await enc.embed(ids(1, 8), opts); // compile and warm up
         for (let round = 0; round < o.rounds; round++) {
@@ -96,11 +103,26 @@ export async function runEncoderBench(o: EncoderBenchOptions): Promise<{
               }
               seconds = r;
             } else {
-              throw new RangeError(`Cannot benchmark peer '${peer}': use webgpu, ts, torch-cpu, torch-cuda`);
+              throw new RangeError(
+                `Cannot benchmark peer '${peer}': use webgpu, ts, torch-cpu, torch-cuda`,
+              );
             }
             const tokens = seqs * len;
-            runs.push({ size, peer, round, seqs, len, tokens, seconds, tokens_per_s: tokens / seconds });
-            o.log(`encoder ${size} ${peer} round ${round + 1}: ${Math.round(tokens / seconds)} tokens/s (${seqs} x ${len} tokens, ${seconds.toFixed(2)} s)`);
+            runs.push({
+              size,
+              peer,
+              round,
+              seqs,
+              len,
+              tokens,
+              seconds,
+              tokens_per_s: tokens / seconds,
+            });
+            o.log(
+              `encoder ${size} ${peer} round ${round + 1}: ${
+                Math.round(tokens / seconds)
+              } tokens/s (${seqs} x ${len} tokens, ${seconds.toFixed(2)} s)`,
+            );
           }
         }
       } finally {
@@ -114,18 +136,35 @@ export async function runEncoderBench(o: EncoderBenchOptions): Promise<{
   for (const r of runs) (medians[r.size] ??= {})[r.peer] = 0;
   for (const size of Object.keys(medians)) {
     for (const peer of Object.keys(medians[size])) {
-      medians[size][peer] = median(runs.filter((r) => r.size === size && r.peer === peer).map((r) => r.tokens_per_s));
+      medians[size][peer] = median(
+        runs.filter((r) => r.size === size && r.peer === peer).map((r) => r.tokens_per_s),
+      );
     }
   }
   return { runs, medians, skipped };
 }
 
-async function _torch(peer: string, size: string, seqs: number, len: number, f16: boolean): Promise<number | string> {
+async function _torch(
+  peer: string,
+  size: string,
+  seqs: number,
+  len: number,
+  f16: boolean,
+): Promise<number | string> {
   const c = ENCODER_SIZES[size];
   const device = peer.slice("torch-".length);
   const args = [
     `${ROOT}bench/peers/torch_encoder.py`,
-    ...["--layers", c.layers, "--hidden", c.hidden, "--heads", c.heads, "--intermediate", c.intermediate]
+    ...[
+      "--layers",
+      c.layers,
+      "--hidden",
+      c.hidden,
+      "--heads",
+      c.heads,
+      "--intermediate",
+      c.intermediate,
+    ]
       .map(String),
     ...["--seqs", seqs, "--len", len, "--device", device, "--repeats", 1].map(String),
     ...(f16 && device === "cuda" ? ["--half"] : []),
@@ -159,8 +198,13 @@ if (import.meta.main) {
     },
   });
   const machine = await describeMachine();
-  const log = (m: string) => console.error(`[encoder ${new Date().toISOString().slice(11, 19)}] ${m}`);
-  log(`machine: ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverage.join(" ")}; adapter ${machine.adapter?.description ?? "none"}`);
+  const log = (m: string) =>
+    console.error(`[encoder ${new Date().toISOString().slice(11, 19)}] ${m}`);
+  log(
+    `machine: ${machine.cpu}, ${machine.cores} cores, load ${
+      machine.loadAverage.join(" ")
+    }; adapter ${machine.adapter?.description ?? "none"}`,
+  );
   const r = await runEncoderBench({
     sizes: v.sizes!.split(","),
     peers: v.peers!.split(","),

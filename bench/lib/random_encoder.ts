@@ -9,7 +9,7 @@ import { floatToHalf } from "../../src/encoder/f16.ts";
 import type { EncoderModel } from "../../src/encoder/reference.ts";
 import { Tensor } from "../../src/encoder/safetensors.ts";
 import type { LayerWeights } from "../../src/encoder/weights.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 
 /** The benchmarked shapes. */
 export const ENCODER_SIZES: Record<string, EncoderConfig> = {

@@ -5,11 +5,17 @@
  *
  * @module
  */
-import { ADAPTER_HELP, type GpuContext, isSoftwareAdapter, openGpu, requestAdapter } from "./device.ts";
+import {
+  ADAPTER_HELP,
+  type GpuContext,
+  isSoftwareAdapter,
+  openGpu,
+  requestAdapter,
+} from "./device.ts";
 import { GpuEncoder } from "./encoder_model.ts";
 import { type Encoder, loadEncoder } from "../encoder/load.ts";
 import { type Pooling, referenceEmbed } from "../encoder/reference.ts";
-import type { Logger } from "../pipeline/types.ts";
+import type { Logger } from "../contracts/types.ts";
 
 /** Options of `TextEmbedder.open`. */
 export interface TextEmbedderOptions {
@@ -25,6 +31,8 @@ export interface TextEmbedderOptions {
    */
   backend: "auto" | "webgpu" | "cpu";
   log: Logger;
+  /** A device to share (not destroyed by `destroy()`); otherwise one is opened when needed. */
+  gpu?: GpuContext | null;
 }
 
 /** Vectors of some texts. */
@@ -47,6 +55,7 @@ export class TextEmbedder {
   /** What runs the forward pass (the adapter's name, or `cpu`). */
   readonly device: string;
   readonly #gpu: GpuContext | null;
+  readonly #ownsGpu: boolean;
   readonly #model: GpuEncoder | null;
 
   private constructor(
@@ -54,11 +63,13 @@ export class TextEmbedder {
     opts: TextEmbedderOptions,
     gpu: GpuContext | null,
     model: GpuEncoder | null,
+    ownsGpu = true,
   ) {
     this.encoder = encoder;
     this.opts = opts;
     this.maxTokens = Math.min(opts.maxTokens, encoder.config.maxPositions, 512);
     this.#gpu = gpu;
+    this.#ownsGpu = ownsGpu;
     this.#model = model;
     this.device = gpu ? gpu.adapterName : "cpu";
   }
@@ -106,12 +117,13 @@ export class TextEmbedder {
       );
       return new TextEmbedder(encoder, opts, null, null);
     }
-    const gpu = await openGpu({ log: opts.log });
+    const owns = !opts.gpu;
+    const gpu = opts.gpu ?? await openGpu({ log: opts.log });
     try {
       const model = await GpuEncoder.create(gpu, encoder, { maxBatchTokens: opts.batchTokens });
-      return new TextEmbedder(encoder, opts, gpu, model);
+      return new TextEmbedder(encoder, opts, gpu, model, owns);
     } catch (e) {
-      gpu.destroy();
+      if (owns) gpu.destroy();
       throw e;
     }
   }
@@ -165,9 +177,9 @@ export class TextEmbedder {
     return { vectors, tokens };
   }
 
-  /** Frees the GPU buffers and device. */
+  /** Frees the GPU buffers, and the device unless it was shared. */
   destroy(): void {
     this.#model?.destroy();
-    this.#gpu?.destroy();
+    if (this.#ownsGpu) this.#gpu?.destroy();
   }
 }

@@ -36,7 +36,12 @@ export async function readEmbeddings(
   if (hashes.length === 0) return out;
   await conn.run(STAGE_KEYS);
   await conn.run("DELETE FROM _stage_embedding_keys");
-  await appendRows(conn, "_stage_embedding_keys", [{ type: VARCHAR, value: (i) => hashes[i] }], hashes.length);
+  await appendRows(
+    conn,
+    "_stage_embedding_keys",
+    [{ type: VARCHAR, value: (i) => hashes[i] }],
+    hashes.length,
+  );
   const r = await conn.runAndReadAll(
     `SELECT e.text_hash, e.tokens, e.vector FROM embeddings e
      SEMI JOIN _stage_embedding_keys k ON e.text_hash = k.text_hash WHERE e.model_key = $1`,

@@ -5,10 +5,11 @@
  * @module
  */
 import { initParams } from "../model/params.ts";
+import { trainingRewardStats } from "../model/reward_stats.ts";
 import type { RewardBackend } from "../model/types.ts";
-import type { Logger } from "../pipeline/types.ts";
+import type { Logger } from "../contracts/types.ts";
 import type { IterationRecord, RunMetrics } from "../report/metrics.ts";
-import { Rng } from "../util/rng.ts";
+import { Rng } from "../contracts/rng.ts";
 import { fitTemperature } from "./calibrate.ts";
 import type { LoopOptions } from "./config.ts";
 import type { SerData } from "./dataset.ts";
@@ -115,9 +116,19 @@ async function _trainAndRecord(
     reliability: test?.bins ?? [],
     selfLabelPrecision: precision,
   };
+  const rewardStats = await trainingRewardStats(backend, set.indices);
   const { params, optimizer } = await backend.getParams();
   const durationMs = performance.now() - started;
-  await ctx.store.commit({ iteration: k, record, labels, params, optimizer, scores, durationMs });
+  await ctx.store.commit({
+    iteration: k,
+    record,
+    labels,
+    params,
+    optimizer,
+    scores,
+    rewardStats,
+    durationMs,
+  });
   return record;
 }
 

@@ -7,8 +7,8 @@
  * @module
  */
 import { relative } from "node:path";
-import type { StageContext } from "../pipeline/types.ts";
-import type { Batch } from "../pipeline/types.ts";
+import type { StageContext } from "../contracts/types.ts";
+import type { Batch } from "../contracts/types.ts";
 import { runPool } from "../pool/run_pool.ts";
 import type { Pool } from "../pool/pool.ts";
 import type { LabelRows } from "../pool/types.ts";
@@ -118,7 +118,14 @@ class PoolStore implements SerStore {
       labels: Int8Array.from(train, (l) => l.label!),
       pairIds: train.map((l) => this.#data.pairIds[l.row]),
     });
-    const path = await saveIterationCheckpoint(this.#owner, c.record, hash, c.params, c.optimizer);
+    const path = await saveIterationCheckpoint(
+      this.#owner,
+      c.record,
+      hash,
+      c.params,
+      c.optimizer,
+      c.rewardStats,
+    );
     const byOrigin = (origin: "human" | "self") => c.labels.filter((l) => l.origin === origin);
     await this.#pool.transaction(async (tx) => {
       if (k === 0) { for (const b of this.#batches) await tx.insertPairs(b); }

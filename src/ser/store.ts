@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { RewardStats } from "../model/reward_stats.ts";
 import type { ModelParams, OptimizerState } from "../model/types.ts";
 import type { IterationRecord, RunMetrics } from "../report/metrics.ts";
 import type { SelectReason } from "./select.ts";
@@ -37,6 +38,8 @@ export interface IterationCommit {
   optimizer: OptimizerState;
   /** Summary of the scores of the pairs scored for self-labelling (null for iteration 0). */
   scores: ScoreSummary | null;
+  /** Mean and std of the new model's rewards over its training set (for reward normalisation). */
+  rewardStats?: RewardStats;
   /** Wall time of the iteration (kept out of `record`, which must not depend on speed). */
   durationMs?: number;
 }

@@ -8,7 +8,7 @@
 import { defer, finalize, type OperatorFunction } from "rxjs";
 import { dirname, resolve } from "node:path";
 import { Field, FixedSizeList, Float32, makeData } from "apache-arrow";
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import { contentHash } from "../data/hash.ts";
 import { withColumns } from "../data/schema.ts";
 import { textsOf } from "../model/id_columns.ts";
@@ -16,6 +16,7 @@ import { EMBEDDING_COLUMNS } from "../model/pair_features.ts";
 import { TextEmbedder } from "../gpu/text_embedder.ts";
 import { Pool } from "../pool/pool.ts";
 import { runPool } from "../pool/run_pool.ts";
+import { runCompute } from "../compute/run_compute.ts";
 
 /** The `embed` stage's spec. */
 export const spec: StageSpec = {
@@ -212,8 +213,15 @@ function _rate(tokens: number, seconds: number): number {
   return seconds > 0 ? Math.round(tokens / seconds) : 0;
 }
 
-function _embedder(folder: string, cfg: EmbedConfig, ctx: StageContext): Promise<TextEmbedder> {
-  return TextEmbedder.open(folder, {
+/** The encoder, on the run's shared WebGPU device when the reward model has one. */
+async function _embedder(
+  folder: string,
+  cfg: EmbedConfig,
+  ctx: StageContext,
+): Promise<TextEmbedder> {
+  const gpu = cfg.backend === "cpu" ? null : (await runCompute(ctx)).gpu;
+  return await TextEmbedder.open(folder, {
+    gpu,
     pooling: cfg.pooling,
     normalize: cfg.normalize,
     maxTokens: cfg.max_tokens,

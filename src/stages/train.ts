@@ -6,7 +6,7 @@
  */
 import { concatMap, from, type OperatorFunction, toArray } from "rxjs";
 import { join, resolve } from "node:path";
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import {
   FEATURIZER_FIELDS,
   featurizerConfigFromFields,
@@ -15,12 +15,13 @@ import {
   modelConfigFromFields,
   TRAIN_FIELDS,
 } from "../model/config_fields.ts";
-import { openBackend } from "../model/open_backend.ts";
+import { runCompute } from "../compute/run_compute.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { fitModel } from "../model/fit.ts";
 import { labelledRows, trainingDataHash } from "../model/labelled_rows.ts";
 import { featuresFromBatches } from "../model/pair_features.ts";
 import { initParams } from "../model/params.ts";
+import { trainingRewardStats } from "../model/reward_stats.ts";
 import { verifyIdColumns } from "../model/verify_ids.ts";
 
 /** The `train` stage's spec. */
@@ -120,7 +121,7 @@ async function trainOn(batches: Batch[], cfg: TrainConfig, ctx: StageContext): P
   const val = cfg.validation_split ? labelledRows(batches, [cfg.validation_split]) : undefined;
   if (featurizer) verifyIdColumns(batches, featurizer, where);
   const features = featuresFromBatches(batches, { ...model, featurizer: featurizer ?? undefined });
-  const backend = await openBackend(ctx.backend, model, ctx.log);
+  const backend = await (await runCompute(ctx)).backend(model);
   try {
     await backend.load(features);
     let iteration = 0;
@@ -164,6 +165,7 @@ async function trainOn(batches: Batch[], cfg: TrainConfig, ctx: StageContext): P
       },
     });
     bar.done();
+    const rewardStats = await trainingRewardStats(backend, set.indices);
     const { params, optimizer } = await backend.getParams();
     const last = records.at(-1);
     const path = join(ctx.runDir, "checkpoints", `${ctx.stageId}.ckpt`);
@@ -187,6 +189,7 @@ async function trainOn(batches: Batch[], cfg: TrainConfig, ctx: StageContext): P
         runId: ctx.runId,
         stageId: ctx.stageId,
         backend: backend.kind,
+        rewardStats,
       },
     });
     ctx.log.info("checkpoint written", { path });

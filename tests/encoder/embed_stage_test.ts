@@ -6,7 +6,7 @@ import { loadEncoder } from "../../src/encoder/load.ts";
 import { referenceEmbed } from "../../src/encoder/reference.ts";
 import { featuresFromBatches } from "../../src/model/pair_features.ts";
 import { Pool } from "../../src/pool/pool.ts";
-import type { Batch } from "../../src/pipeline/types.ts";
+import type { Batch } from "../../src/contracts/types.ts";
 import { modelContext, runStage } from "../model/_context.ts";
 import { assertClose } from "../gpu/_harness.ts";
 import { TINY_BERT } from "./_fixtures.ts";
@@ -40,7 +40,12 @@ function context(runDir: string) {
       return open.get(key) as Promise<T>;
     },
   };
-  return { ctx, close: async () => { for (const c of closers) await c(); } };
+  return {
+    ctx,
+    close: async () => {
+      for (const c of closers) await c();
+    },
+  };
 }
 
 Deno.test("embed adds prompt_emb/a_emb/b_emb equal to the reference and the ser input reads them", async () => {
@@ -53,7 +58,10 @@ Deno.test("embed adds prompt_emb/a_emb/b_emb equal to the reference and the ser 
       ["Café?", "", "学习 🤖"],
     ];
     const cfg = { model: TINY_BERT, backend: "cpu", cache: "run", max_tokens: 16 };
-    const out = await runStage(embed, cfg, ctx, [pairBatch(rows(texts.slice(0, 2))), pairBatch(rows(texts.slice(2)))]);
+    const out = await runStage(embed, cfg, ctx, [
+      pairBatch(rows(texts.slice(0, 2))),
+      pairBatch(rows(texts.slice(2))),
+    ]);
     const enc = await loadEncoder(TINY_BERT);
     const opts = { pooling: "mean", normalize: true } as const;
     const want = (col: number) =>
@@ -63,11 +71,16 @@ Deno.test("embed adds prompt_emb/a_emb/b_emb equal to the reference and the ser 
     assertClose(f.promptEmb!, want(0), "prompt_emb", 1e-6, 0);
     assertClose(f.aEmb!, want(1), "a_emb", 1e-6, 0);
     assertClose(f.bEmb!, want(2), "b_emb", 1e-6, 0);
-    assert.equal(out[0].schema.fields.find((x) => x.name === "a_emb")?.type.toString(), "FixedSizeList[32]<Float32>");
+    assert.equal(
+      out[0].schema.fields.find((x) => x.name === "a_emb")?.type.toString(),
+      "FixedSizeList[32]<Float32>",
+    );
     await close();
     // Each distinct text was stored once, under the encoder's key.
     const pool = await Pool.open(join(dir, "pool.duckdb"));
-    const r = await pool.query("SELECT count(*)::INT AS n, count(DISTINCT model_key)::INT AS k FROM embeddings");
+    const r = await pool.query(
+      "SELECT count(*)::INT AS n, count(DISTINCT model_key)::INT AS k FROM embeddings",
+    );
     assert.deepEqual(r.rows[0], [new Set(texts.flat()).size, 1]);
     await pool.close();
   } finally {
@@ -87,11 +100,20 @@ Deno.test("TextEmbedder embeds more texts than one chunk in input order, reporti
     log,
   });
   try {
-    const texts = Array.from({ length: 150 }, (_, i) => `text number ${i} ${"word ".repeat(i % 9)}`);
+    const texts = Array.from(
+      { length: 150 },
+      (_, i) => `text number ${i} ${"word ".repeat(i % 9)}`,
+    );
     const seen: number[] = [];
     const r = await e.embed(texts, (n) => seen.push(n));
     const seqs = texts.map((t) => e.encoder.tokenizer.encode(t, 12));
-    assertClose(r.vectors, referenceEmbed(e.encoder, seqs, { pooling: "cls", normalize: false }), "v", 1e-6, 0);
+    assertClose(
+      r.vectors,
+      referenceEmbed(e.encoder, seqs, { pooling: "cls", normalize: false }),
+      "v",
+      1e-6,
+      0,
+    );
     assert.deepEqual(Array.from(r.tokens), seqs.map((s) => s.length));
     assert.deepEqual(seen, [64, 128, 150]);
   } finally {

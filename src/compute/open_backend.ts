@@ -6,9 +6,9 @@
  */
 import { ADAPTER_HELP, isSoftwareAdapter, requestAdapter } from "../gpu/device.ts";
 import { GpuBackend, type GpuBackendOptions } from "../gpu/gpu_backend.ts";
-import type { Logger } from "../pipeline/types.ts";
-import { CpuBackend } from "./cpu_backend.ts";
-import type { ModelConfig, RewardBackend } from "./types.ts";
+import type { Logger } from "../contracts/types.ts";
+import { CpuBackend } from "../model/cpu_backend.ts";
+import type { ModelConfig, RewardBackend } from "../model/types.ts";
 
 /**
  * Whether a WebGPU adapter is available.
@@ -39,7 +39,7 @@ export async function hasWebGpu(): Promise<boolean> {
  * @example
  * ```ts
  * import { openBackend } from "./open_backend.ts";
- * import { DEFAULT_MODEL } from "./types.ts";
+ * import { DEFAULT_MODEL } from "../model/types.ts";
  * const log = { debug() {}, info() {}, warn() {}, error() {} };
  * const b = await openBackend("cpu", { ...DEFAULT_MODEL, buckets: 16 }, log);
  * if (b.kind !== "cpu") throw new Error();
@@ -52,37 +52,58 @@ export async function openBackend(
   log: Logger,
   opts: Omit<GpuBackendOptions, "log"> = {},
 ): Promise<RewardBackend> {
-  if (mode === "cpu") return CpuBackend.create(cfg);
+  if (!opts.gpu && await resolveBackendKind(mode, log) === "cpu") return CpuBackend.create(cfg);
+  const backend = await GpuBackend.create(cfg, { ...opts, log });
+  log.info("Reward model on WebGPU", { device: backend.deviceName });
+  return backend;
+}
+
+/**
+ * Decides where the reward model runs for `mode`, with the same warnings as `openBackend`.
+ *
+ * @param mode `webgpu`, `cpu` or `auto`.
+ * @param log Where the fallback warning goes.
+ * @returns `webgpu` when a (suitable) adapter exists, else `cpu`.
+ * @throws {RangeError} For an unknown mode.
+ * @throws {Error} Saying how to get an adapter when `mode` is `webgpu` and there is none.
+ * @example
+ * ```ts
+ * import { resolveBackendKind } from "./open_backend.ts";
+ * const log = { debug() {}, info() {}, warn() {}, error() {} };
+ * if (await resolveBackendKind("cpu", log) !== "cpu") throw new Error();
+ * ```
+ */
+export async function resolveBackendKind(
+  mode: "webgpu" | "cpu" | "auto",
+  log: Logger,
+): Promise<"webgpu" | "cpu"> {
+  if (mode === "cpu") return "cpu";
   if (mode !== "webgpu" && mode !== "auto") {
     throw new RangeError(
       `Cannot open a backend as 'backend' must be webgpu, cpu or auto: current value is ${mode}`,
     );
   }
-  if (!opts.gpu) {
-    const adapter = await requestAdapter();
-    if (!adapter && mode === "webgpu") {
-      throw new Error(
-        `Cannot use backend 'webgpu' as no WebGPU adapter was found: ${ADAPTER_HELP}; or set backend: cpu`,
-      );
-    }
-    if (!adapter) {
-      log.warn(
-        `No WebGPU adapter found, so the reward model runs on the CPU reference (much slower): ${ADAPTER_HELP}`,
-        { backend: "cpu" },
-      );
-      return CpuBackend.create(cfg);
-    }
-    if (mode === "auto" && isSoftwareAdapter(adapter)) {
-      log.warn(
-        `Only a software WebGPU adapter was found ('${adapter.info.description}'), which is slower ` +
-          "than the CPU reference, so the reward model runs on the CPU: install a GPU driver for a " +
-          "hardware adapter, or set backend: webgpu to use the software one anyway",
-        { backend: "cpu" },
-      );
-      return CpuBackend.create(cfg);
-    }
+  const adapter = await requestAdapter();
+  if (!adapter && mode === "webgpu") {
+    throw new Error(
+      `Cannot use backend 'webgpu' as no WebGPU adapter was found: ${ADAPTER_HELP}; or set backend: cpu`,
+    );
   }
-  const backend = await GpuBackend.create(cfg, { ...opts, log });
-  log.info("Reward model on WebGPU", { device: backend.deviceName });
-  return backend;
+  if (!adapter) {
+    log.warn(
+      `No WebGPU adapter found, so the reward model runs on the CPU reference (much slower): ${ADAPTER_HELP}`,
+      { backend: "cpu" },
+    );
+    return "cpu";
+  }
+  if (mode === "auto" && isSoftwareAdapter(adapter)) {
+    log.warn(
+      `Only a software WebGPU adapter was found ('${adapter.info.description}'), which is slower ` +
+        "than the CPU reference, so the reward model runs on the CPU: install a GPU driver for a " +
+        "hardware adapter, or set backend: webgpu to use the software one anyway",
+      { backend: "cpu" },
+    );
+    return "cpu";
+  }
+  return "webgpu";
 }

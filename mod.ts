@@ -123,7 +123,7 @@ export type { EncoderConfig } from "./src/encoder/config.ts";
 export { WordPieceTokenizer } from "./src/encoder/tokenizer.ts";
 export { parseSafetensors, Tensor } from "./src/encoder/safetensors.ts";
 export { referenceEmbed, referenceHidden } from "./src/encoder/reference.ts";
-export type { EncoderModel, PoolOptions, Pooling } from "./src/encoder/reference.ts";
+export type { EncoderModel, Pooling, PoolOptions } from "./src/encoder/reference.ts";
 export { GpuEncoder } from "./src/gpu/encoder_model.ts";
 export type { EmbedResult, GpuEncoderOptions } from "./src/gpu/encoder_model.ts";
 export { TextEmbedder } from "./src/gpu/text_embedder.ts";

@@ -8,8 +8,9 @@
  * [--e2e-sizes a,b] [--iterations K] [--no-pool] [--max-point-s S]
  * [--serve-requests N] [--serve-concurrency a,b] [--serve-backend B] [--serve-peers a,b]`
  *
- * `serve` (the HTTP load test of `deno task serve`, see `bench/serve.ts`) runs only when named
- * in `--only`.
+ * `serve` (the HTTP load test of `deno task serve`, see `bench/serve.ts`) and `encoder`
+ * (pretrained-encoder tokens/s: WebGPU, the TypeScript reference and PyTorch, see
+ * `bench/encoder_bench.ts`; `--encoder-seqs N --encoder-len L`) run only when named in `--only`.
  *
  * `--quick` is a one-minute check of the harness: tiny sizes, one round, CPU peers only, and
  * nothing written to BENCHMARKS.md or `docs/` unless asked.
@@ -18,6 +19,7 @@
  */
 import { parseArgs } from "node:util";
 import { runE2e } from "./e2e.ts";
+import { runEncoderBench } from "./encoder_bench.ts";
 import { runGrowth } from "./lib/growth.ts";
 import { describeMachine, machineTag } from "./lib/machine.ts";
 import { runMicroBenches } from "./lib/micro.ts";
@@ -61,6 +63,8 @@ export async function main(args: string[]): Promise<number> {
     options: {
       quick: { type: "boolean", default: false },
       only: { type: "string", default: "micro,e2e,peers,growth" },
+      "encoder-seqs": { type: "string" },
+      "encoder-len": { type: "string" },
       "out-dir": { type: "string", default: `${ROOT}/bench/results` },
       "plots-dir": { type: "string" },
       "no-md": { type: "boolean", default: false },
@@ -229,6 +233,24 @@ export async function main(args: string[]): Promise<number> {
       onPoint: (what, p) => log(`growth ${what}: ${typeof p === "string" ? p : JSON.stringify(p)}`),
     });
     sections.growth = g;
+    await save();
+  }
+
+  if (only.has("encoder")) {
+    // On a software adapter a BERT-base forward pass takes seconds: a few sequences by default.
+    const small = quick || !machine.adapter || machine.adapter.software;
+    const r = await runEncoderBench({
+      sizes: ["minilm-l6", "bert-base"],
+      peers: ["webgpu", "ts", "torch-cpu"],
+      seqs: Number(v["encoder-seqs"] ?? (small ? 4 : 64)),
+      len: Number(v["encoder-len"] ?? 128),
+      tsSeqs: 1,
+      tsLen: quick ? 16 : 64,
+      rounds: quick ? 1 : 3,
+      f16: false,
+      log,
+    });
+    sections.encoder = r;
     await save();
   }
 

@@ -57,9 +57,11 @@ const BYTES: Record<TensorDtype, number> = { F32: 4, F16: 2, BF16: 2 };
  *   JSON.stringify({ w: { dtype: "F32", shape: [2], data_offsets: [0, 8] } }),
  * );
  * const file = new Uint8Array(8 + header.length + 8);
- * new DataView(file.buffer).setBigUint64(0, BigInt(header.length), true);
+ * const view = new DataView(file.buffer);
+ * view.setBigUint64(0, BigInt(header.length), true);
  * file.set(header, 8);
- * new Float32Array(file.buffer, 8 + header.length, 2).set([1.5, -2]);
+ * view.setFloat32(8 + header.length, 1.5, true);
+ * view.setFloat32(12 + header.length, -2, true);
  * const t = parseSafetensors(file, "w.safetensors").get("w")!;
  * if (t.f32()[1] !== -2 || t.shape[0] !== 2) throw new Error();
  * ```

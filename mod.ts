@@ -74,6 +74,18 @@ export type {
   StageSpec,
 } from "./src/contracts/types.ts";
 export { BUILTIN_STAGES } from "./src/stages/registry.ts";
+export type { StageRef } from "./src/contracts/types.ts";
+
+// The stage kit: typed configs from field specs, row helpers, and running a stage on rows.
+export { defineStage } from "./src/kit/define_stage.ts";
+export type { StageDefinition } from "./src/kit/define_stage.ts";
+export type { ConfigOf, FieldValue } from "./src/contracts/config_of.ts";
+export { filterRows, mapRows, withColumn } from "./src/kit/row_ops.ts";
+export type { BatchRow } from "./src/kit/row_ops.ts";
+export { testStage } from "./src/kit/test_stage.ts";
+export type { TestStageOptions } from "./src/kit/test_stage.ts";
+export { batchOf, rowsOf } from "./src/data/rows.ts";
+export type { Row } from "./src/data/rows.ts";
 
 // Pair batches (Arrow) and datasets.
 export {

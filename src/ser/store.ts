@@ -18,8 +18,11 @@ export interface LabelChange {
   /** 1 / -1; null withdraws an earlier self-label (with `relabel`, a pair no longer selected). */
   label: 1 | -1 | null;
   origin: "human" | "self";
-  /** `seed` or `gold` for human labels; the selection reason for self-labels; `withdrawn`. */
-  rule: "seed" | "gold" | "withdrawn" | SelectReason;
+  /**
+   * `seed` or `gold` for human labels; the selection reason for self-labels; `withdrawn`; or the
+   * id of the `on_selected` stage that flipped the label or dropped the pair (`label` null).
+   */
+  rule: "seed" | "gold" | "withdrawn" | SelectReason | string;
   iteration: number;
   pA: number | null;
   pB: number | null;

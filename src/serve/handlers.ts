@@ -138,6 +138,7 @@ export async function handle(req: Request, ctx: HandlerContext): Promise<Respons
     ctx.metrics.error(err.kind);
     res = _json(err.toJSON(), err.status);
     if (err.status === 405) res.headers.set("allow", ENDPOINTS[path]);
+    if (err.status === 503) res.headers.set("retry-after", "1");
   } finally {
     ctx.metrics.leave();
   }

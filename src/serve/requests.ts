@@ -14,6 +14,8 @@ export interface RequestLimits {
   maxItems: number;
   /** Longest text in characters. */
   maxTextChars: number;
+  /** Most items waiting for a batch; a request beyond it gets 503 (overloaded). */
+  maxQueuedItems: number;
 }
 
 /** An error answered as `{"error": {"kind", "field", "message"}}` with an HTTP status. */

@@ -26,6 +26,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["report"],
   ["ser"],
   ["pipeline"],
+  ["kit"],
   ["stages"],
   ["serve"],
   ["cli"],

@@ -43,20 +43,10 @@ const FILES = ["config.json", "tokenizer.json", "model.safetensors"] as const;
  */
 export async function loadEncoder(folder: string): Promise<Encoder> {
   const dir = resolve(folder);
-  const bytes = await Promise.all(FILES.map(async (f) => {
-    try {
-      return await Deno.readFile(join(dir, f));
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) {
-        throw new Deno.errors.NotFound(
-          `Cannot load encoder '${folder}' as it has no ${f}: the folder must hold config.json, ` +
-            `model.safetensors and tokenizer.json (a Hugging Face model saved with ` +
-            `save_pretrained(..., safe_serialization=True) and its fast tokenizer)`,
-        );
-      }
-      throw e;
-    }
-  }));
+  const bytes: Uint8Array[] = [];
+  for (const f of FILES) {
+    bytes.push(await _read(dir, f, folder));
+  }
   const text = new TextDecoder();
   const parse = (i: number) => {
     try {
@@ -80,4 +70,19 @@ export async function loadEncoder(folder: string): Promise<Encoder> {
     weights,
     tokenizer,
   };
+}
+
+async function _read(dir: string, f: string, folder: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(join(dir, f));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Deno.errors.NotFound(
+        `Cannot load encoder '${folder}' as it has no ${f}: the folder must hold config.json, ` +
+          `model.safetensors and tokenizer.json (a Hugging Face model saved with ` +
+          `save_pretrained(..., safe_serialization=True) and its fast tokenizer)`,
+      );
+    }
+    throw e;
+  }
 }

@@ -120,3 +120,46 @@ Deno.test("TextEmbedder embeds more texts than one chunk in input order, reporti
     e.destroy();
   }
 });
+
+Deno.test("embed takes every text from the pool's cache on a re-run, with the same vectors", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const texts = [["p one", "a one", "b one"], ["p two", "a two", "p one"]];
+    const cfg = { model: TINY_BERT, backend: "cpu", cache: "shared.duckdb", max_tokens: 16 };
+    const runOnce = async () => {
+      const { ctx, close } = context(dir);
+      const out = await runStage(embed, cfg, ctx, [pairBatch(rows(texts))]);
+      await close();
+      const done = ctx.logs.find((l) => l.msg === "embedded")!.fields!;
+      return { out, done };
+    };
+    const first = await runOnce();
+    assert.equal(first.done.embedded, 5);
+    assert.equal(first.done.from_cache, 0);
+    const second = await runOnce();
+    assert.equal(second.done.embedded, 0);
+    assert.equal(second.done.from_cache, 5);
+    const f1 = featuresFromBatches(first.out, { input: "embedding", dim: 32 });
+    const f2 = featuresFromBatches(second.out, { input: "embedding", dim: 32 });
+    assert.deepEqual(f2.bEmb, f1.bEmb);
+    assert.deepEqual(f2.promptEmb, f1.promptEmb);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("embed names the model folder when it holds no model", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { ctx } = context(dir);
+    await assert.rejects(
+      () =>
+        runStage(embed, { model: dir, backend: "cpu", cache: "off" }, ctx, [
+          pairBatch(rows([["p", "a", "b"]])),
+        ]),
+      /Cannot load encoder '.*' as it has no config.json: the folder must hold config.json, model.safetensors and tokenizer.json/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -153,7 +153,7 @@ export type { RewardStats } from "./src/model/reward_stats.ts";
 export { SERVE_DEFAULTS, startServer } from "./src/serve/server.ts";
 export type { RunningServer, ServeOptions } from "./src/serve/server.ts";
 export type { ModelInfo } from "./src/serve/served_model.ts";
-export type { RequestLimits } from "./src/serve/requests.ts";
+export type { RequestLimits } from "./src/serve/http_body.ts";
 export { splitRule, splitTranscript, stripPrompt } from "./src/serve/split.ts";
 export type { SplitRule } from "./src/serve/split.ts";
 

@@ -13,7 +13,7 @@ import { type Answer, handle } from "./handlers.ts";
 import { ServeMetrics } from "./metrics.ts";
 import { MicroBatcher } from "./micro_batcher.ts";
 import { ModelSlot } from "./model_slot.ts";
-import { HttpError, type RequestLimits } from "./requests.ts";
+import { HttpError, type RequestLimits } from "./http_body.ts";
 import { type ModelInfo, ServedModel } from "./served_model.ts";
 import { splitRule } from "./split.ts";
 import type { ScoreJob } from "./batch_plan.ts";

@@ -83,12 +83,12 @@ export const spec: StageSpec = {
   examples: [
     {
       title: "MiniLM sentence embeddings (model folder given with --set)",
-      yaml: "use: embed\nwith: { model: ../models/all-MiniLM-L6-v2 }",
+      yaml: "use: embed\nwith: { model: models/all-MiniLM-L6-v2 }",
     },
     {
       title: "[CLS] pooling, 512 tokens, a cache shared by every run",
-      yaml: "use: embed\nwith:\n  model: ../models/bge-small-en-v1.5\n  pooling: cls\n" +
-        "  max_tokens: 512\n  cache: ../runs/embeddings.duckdb",
+      yaml: "use: embed\nwith:\n  model: models/bge-small-en-v1.5\n  pooling: cls\n" +
+        "  max_tokens: 512\n  cache: runs/embeddings.duckdb",
     },
   ],
 };

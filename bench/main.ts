@@ -6,7 +6,8 @@
  * Usage: `deno task bench [--quick] [--only micro,host,e2e,peers,growth,serve] [--out-dir DIR]
  * [--no-md] [--plots-dir DIR] [--peer-pairs N] [--peer-rounds R] [--peers a,b]
  * [--e2e-sizes a,b] [--iterations K] [--no-pool] [--max-point-s S] [--host-pairs N]
- * [--serve-requests N] [--serve-concurrency a,b] [--serve-backend B] [--serve-peers a,b]`
+ * [--serve-requests N] [--serve-rounds R] [--serve-concurrency a,b] [--serve-backend B]
+ * [--serve-peers a,b]`
  *
  * `host` is the GPU training step's host time and the planner / host / device timeline
  * (`bench/gpu_host.ts`; skipped without an adapter). `serve` (the HTTP load test of
@@ -81,6 +82,7 @@ export async function main(args: string[]): Promise<number> {
       seed: { type: "string", default: "7" },
       "host-pairs": { type: "string" },
       "serve-requests": { type: "string" },
+      "serve-rounds": { type: "string" },
       "serve-concurrency": { type: "string" },
       "serve-backend": { type: "string", default: "cpu" },
       "serve-peers": { type: "string" },
@@ -258,6 +260,7 @@ export async function main(args: string[]): Promise<number> {
     const r = await runServeBench({
       concurrency: list(v["serve-concurrency"] ?? (quick ? "1,8" : "1,4,16,32,64")).map(Number),
       requests: Number(v["serve-requests"] ?? (quick ? 64 : 640)),
+      rounds: Number(v["serve-rounds"] ?? (quick ? 1 : 3)),
       backend,
       peers: list(v["serve-peers"] ?? "torch-cpu"),
       settings: quick ? BATCH_SETTINGS.slice(2, 3) : undefined,

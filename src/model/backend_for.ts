@@ -9,7 +9,7 @@ import { openBackend } from "./open_backend.ts";
 import type { ModelConfig, RewardBackend } from "./types.ts";
 
 /**
- * Opens the backend for `mode`: the CPU reference for `cpu`, WebGPU for `webgpu`, and for
+ * Opens the backend for `mode`: the CPU fast path for `cpu`, WebGPU for `webgpu`, and for
  * `auto` WebGPU when an adapter exists, else the CPU with a warning.
  *
  * @param mode `webgpu`, `cpu` or `auto`.

@@ -46,7 +46,10 @@ Deno.test("gemm() matches a float64 loop on random shapes, leaving C's other ele
         }
         let want = before[i * ldc + j];
         for (let t = 0; t < k; t++) want += f[A + i * lda + t] * f[B + t * ldb + j];
-        assert.ok(close(got, want, 1e-5, 1e-5), `C[${i}, ${j}] = ${got}, want ${want} (${m}x${n}x${k})`);
+        assert.ok(
+          close(got, want, 1e-5, 1e-5),
+          `C[${i}, ${j}] = ${got}, want ${want} (${m}x${n}x${k})`,
+        );
       }
     }
     assert.equal(f[C + m * ldc], SENTINEL);
@@ -121,8 +124,14 @@ Deno.test("act_rows() matches activate/activateGrad and the reward dot product, 
       let r = 0.25;
       for (let j = 0; j < hp; j++) {
         const x = z[row * hp + j], h = activate(x, name), d = activateGrad(x, name);
-        assert.ok(close(f[Z + row * hp + j], h, 2e-6, 1e-6), `${name}(${x}) = ${f[Z + row * hp + j]}, want ${h}`);
-        assert.ok(close(f[G + row * hp + j], d, 2e-6, 5e-6), `${name}'(${x}) = ${f[G + row * hp + j]}, want ${d}`);
+        assert.ok(
+          close(f[Z + row * hp + j], h, 2e-6, 1e-6),
+          `${name}(${x}) = ${f[Z + row * hp + j]}, want ${h}`,
+        );
+        assert.ok(
+          close(f[G + row * hp + j], d, 2e-6, 5e-6),
+          `${name}'(${x}) = ${f[G + row * hp + j]}, want ${d}`,
+        );
         r += f[W + j] * h;
       }
       assert.ok(close(f[R + row], r, 1e-5, 1e-5), `reward of row ${row}`);

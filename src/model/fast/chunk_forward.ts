@@ -75,9 +75,14 @@ export function forwardChunk(
   const { arena: a, layout: l, shape: s } = env, f = a.f32, sc = l.scratch[slot];
   const hp = s.hp, fp = s.fp, rows = 2 * n, relu = env.activation === "relu";
   _inputs(env, slot, idxAt, n);
-  for (let row = 0; row < rows; row++) f.copyWithin(sc.h + row * hp, l.b1, l.b1 + hp);
-  a.kernels.gemm(sc.x * 4, l.w1t * 4, sc.h * 4, rows, hp, fp, fp, hp, hp);
-  a.kernels.act_rows(
+  // z = b1 + W1 x, where a's and b's rows share the prompt's part `W1[:, p] p`: that product is
+  // made once per pair (a rows), copied to the b rows, and the rest added for all rows.
+  const k = a.kernels, dp = s.dp;
+  for (let row = 0; row < n; row++) f.copyWithin(sc.h + row * hp, l.b1, l.b1 + hp);
+  k.gemm(sc.x * 4, l.w1t * 4, sc.h * 4, n, hp, dp, fp, hp, hp);
+  f.copyWithin(sc.h + n * hp, sc.h, sc.h + n * hp);
+  k.gemm((sc.x + dp) * 4, (l.w1t + dp * hp) * 4, sc.h * 4, rows, hp, fp - dp, fp, hp, hp);
+  k.act_rows(
     sc.h * 4,
     grad ? sc.g * 4 : 0,
     l.w2 * 4,

@@ -47,13 +47,14 @@
  */
 
 // Pipelines: define, load, validate, run.
-export { definePipeline, loadPipeline } from "./src/pipeline/load.ts";
+export { definePipeline, loadPipeline } from "./src/stages/pipelines.ts";
 export type {
   LoadedPipeline,
   LoadOptions,
   PipelineDefinition,
   StageNode,
-} from "./src/pipeline/load.ts";
+  StageTable,
+} from "./src/pipeline/loaded.ts";
 export { runPipeline } from "./src/pipeline/run.ts";
 export type { RunOptions, RunResult } from "./src/pipeline/run.ts";
 export { InterruptedError, PipelineConfigError, StageError } from "./src/pipeline/errors.ts";
@@ -71,7 +72,7 @@ export type {
   StageModule,
   StageOperator,
   StageSpec,
-} from "./src/pipeline/types.ts";
+} from "./src/contracts/types.ts";
 export { BUILTIN_STAGES } from "./src/stages/registry.ts";
 
 // Pair batches (Arrow) and datasets.
@@ -111,7 +112,8 @@ export { featuresFromBatches } from "./src/model/pair_features.ts";
 export { CpuBackend } from "./src/model/cpu_backend.ts";
 export { GpuBackend } from "./src/gpu/gpu_backend.ts";
 export type { GpuBackendOptions } from "./src/gpu/gpu_backend.ts";
-export { hasWebGpu, openBackend } from "./src/model/open_backend.ts";
+export { hasWebGpu, openBackend } from "./src/compute/open_backend.ts";
+export { RunCompute, runCompute } from "./src/compute/run_compute.ts";
 export { initParams, zeroOptimizer, zeroParams } from "./src/model/params.ts";
 export { fitModel } from "./src/model/fit.ts";
 export { loadCheckpoint, readCheckpointHeader, saveCheckpoint } from "./src/model/checkpoint.ts";
@@ -136,4 +138,4 @@ export { PoolLockedError } from "./src/pool/locked_error.ts";
 export { ReadOnlyPoolError } from "./src/pool/query.ts";
 export type { LabelColumns, LabelRows, RunStatus } from "./src/pool/types.ts";
 
-export { Rng } from "./src/util/rng.ts";
+export { Rng } from "./src/contracts/rng.ts";

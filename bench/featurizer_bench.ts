@@ -10,7 +10,7 @@
 import { pairBatch, type PairRow } from "../src/data/schema.ts";
 import { DEFAULT_FEATURIZER, Featurizer, type FeaturizerConfig } from "../src/model/featurizer.ts";
 import { featurizeBatch } from "../src/model/id_columns.ts";
-import { Rng } from "../src/util/rng.ts";
+import { Rng } from "../src/contracts/rng.ts";
 
 const MB = 1_000_000;
 const utf8 = (t: string) => new TextEncoder().encode(t).length;

@@ -17,7 +17,7 @@
  * @module
  */
 import { GpuBackend } from "../src/gpu/gpu_backend.ts";
-import { hasWebGpu } from "../src/model/open_backend.ts";
+import { hasWebGpu } from "../src/compute/open_backend.ts";
 import { DEFAULT_MODEL, DEFAULT_TRAIN } from "../src/model/types.ts";
 import { bagWorkload } from "./lib/bag_workload.ts";
 

@@ -12,10 +12,10 @@ import process from "node:process";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { pairBatch, type PairRow } from "../src/data/schema.ts";
-import type { Batch } from "../src/pipeline/types.ts";
+import type { Batch } from "../src/contracts/types.ts";
 import { Pool } from "../src/pool/pool.ts";
 import { exportPool } from "../src/pool/export.ts";
-import { Rng } from "../src/util/rng.ts";
+import { Rng } from "../src/contracts/rng.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,

@@ -15,7 +15,7 @@ import { newReadStats, readPairs, type ReadStats } from "../src/data/read_pairs.
 import { type Preset, resolveFields } from "../src/data/presets.ts";
 import { DEFAULT_LABEL_VALUES } from "../src/data/label_values.ts";
 import { buildPairBatch } from "../src/data/pair_batch_builder.ts";
-import { Rng } from "../src/util/rng.ts";
+import { Rng } from "../src/contracts/rng.ts";
 import { peakRssBytes } from "./lib/machine.ts";
 
 const MB = 1_000_000;

@@ -3,8 +3,7 @@
 // its contributions (the bag slots that contain it, one entry per occurrence, in slot order), so
 // each (row, element) has one owner invocation that sums in a fixed order; no atomics. A frequent
 // row instead lists its blocks, already summed by embedding_grad, and adds those in order.
-// m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
-// theta -= lr ((m / c1) / (sqrt(v / c2) + eps) + weight_decay theta), c1 = 1 - b1^t, c2 = 1 - b2^t.
+// The update is lib/adamw.wgsl's, with decay = weight_decay.
 // Dispatched once per table chunk holding touched rows; one invocation per (row, element), flat.
 //
 // Bindings:
@@ -20,18 +19,14 @@
 //   6 m         storage, read_write f32 [rows_per_chunk, dim]: first moments, same layout.
 //   7 v         storage, read_write f32 [rows_per_chunk, dim]: second moments, same layout.
 
+// #include "lib/adamw.wgsl"
+
 struct Params {
   count: u32,       // touched rows in this dispatch
   dim: u32,         // embedding width
   row_base: u32,    // first entry of `rows`
   chunk_start: u32, // first table row held by this chunk
-  lr: f32,
-  beta1: f32,
-  beta2: f32,
-  eps: f32,
-  weight_decay: f32,
-  c1: f32,          // 1 - beta1^t
-  c2: f32,          // 1 - beta2^t
+  adam: AdamW,      // at byte 16
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -43,7 +38,7 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> m: array<f32>;
 @group(0) @binding(7) var<storage, read_write> v: array<f32>;
 
-override WG: u32 = 64u;
+// #include "lib/flat.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(
@@ -51,7 +46,7 @@ fn main(
   @builtin(num_workgroups) groups: vec3u,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let flat = (wid.y * groups.x + wid.x) * WG + lid;
+  let flat = flat_index(wid, groups, lid);
   let dim = params.dim;
   if (flat >= params.count * dim) { return; }
   let e = 4u * (params.row_base + flat / dim);
@@ -67,11 +62,8 @@ fn main(
     }
   }
   let at = (rows[e] - params.chunk_start) * dim + d;
-  let mt = params.beta1 * m[at] + (1.0 - params.beta1) * g;
-  let vt = params.beta2 * v[at] + (1.0 - params.beta2) * g * g;
-  m[at] = mt;
-  v[at] = vt;
-  let w = table[at];
-  table[at] = w - params.lr *
-    ((mt / params.c1) / (sqrt(vt / params.c2) + params.eps) + params.weight_decay * w);
+  let u = adamw(params.adam, table[at], g, m[at], v[at], params.adam.weight_decay);
+  m[at] = u.m;
+  v[at] = u.v;
+  table[at] = u.w;
 }

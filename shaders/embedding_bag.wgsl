@@ -37,7 +37,7 @@ struct Params {
 @group(0) @binding(7) var<storage, read> table3: array<f32>;
 @group(0) @binding(8) var<storage, read_write> pooled: array<f32>;
 
-override WG: u32 = 64u;
+// #include "lib/flat.wgsl"
 
 fn table_at(row: u32, d: u32) -> f32 {
   let chunk = row / params.rows_per_chunk;
@@ -56,7 +56,7 @@ fn main(
   @builtin(num_workgroups) groups: vec3u,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let flat = (wid.y * groups.x + wid.x) * WG + lid;
+  let flat = flat_index(wid, groups, lid);
   let per_slot = 3u * params.dim;
   if (flat >= params.n * per_slot) { return; }
   let i = flat / per_slot;

@@ -24,7 +24,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> gtok: array<f32>;
 @group(0) @binding(4) var<storage, read_write> partial: array<f32>;
 
-override WG: u32 = 64u;
+// #include "lib/flat.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(
@@ -32,7 +32,7 @@ fn main(
   @builtin(num_workgroups) groups: vec3u,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let flat = (wid.y * groups.x + wid.x) * WG + lid;
+  let flat = flat_index(wid, groups, lid);
   let dim = params.dim;
   if (flat >= params.count * dim) { return; }
   let block = params.block_base + flat / dim;

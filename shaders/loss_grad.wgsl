@@ -34,14 +34,8 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> gr: array<f32>;
 @group(0) @binding(7) var<storage, read_write> stats: array<f32>;
 
-override WG: u32 = 64u;
-
-fn act_grad(x: f32) -> f32 {
-  if (params.activation == 1u) { return select(0.0, 1.0, x > 0.0); }
-  let c = 0.7978845608;
-  let t = tanh(clamp(c * (x + 0.044715 * x * x * x), -15.0, 15.0));
-  return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * c * (1.0 + 3.0 * 0.044715 * x * x);
-}
+// #include "lib/flat.wgsl"
+// #include "lib/activation.wgsl"
 
 fn log1p(x: f32) -> f32 {
   let u = 1.0 + x;
@@ -61,7 +55,7 @@ fn main(
   @builtin(num_workgroups) groups: vec3u,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let flat = (wid.y * groups.x + wid.x) * WG + lid;
+  let flat = flat_index(wid, groups, lid);
   let hidden = params.hidden;
   if (flat >= params.n * hidden) { return; }
   let i = flat / hidden;
@@ -74,8 +68,9 @@ fn main(
   let gd = -w * y * sigmoid(u) * params.inv_n;
   let w2 = theta[hidden * params.features + hidden + h];
   let a = 2u * i * hidden + h;
-  gz[a] = gd * w2 * act_grad(z[a]);
-  gz[a + hidden] = -gd * w2 * act_grad(z[a + hidden]);
+  let relu = params.activation == 1u;
+  gz[a] = gd * w2 * act_grad(z[a], relu);
+  gz[a + hidden] = -gd * w2 * act_grad(z[a + hidden], relu);
   if (h == 0u) {
     gr[2u * i] = gd;
     gr[2u * i + 1u] = -gd;

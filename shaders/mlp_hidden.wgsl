@@ -26,7 +26,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> theta: array<f32>;
 @group(0) @binding(3) var<storage, read_write> z: array<f32>;
 
-override WG: u32 = 64u;
+// #include "lib/flat.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(
@@ -34,7 +34,7 @@ fn main(
   @builtin(num_workgroups) groups: vec3u,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let flat = (wid.y * groups.x + wid.x) * WG + lid;
+  let flat = flat_index(wid, groups, lid);
   let hidden = params.hidden;
   if (flat >= params.n * hidden) { return; }
   let i = flat / hidden;

@@ -21,13 +21,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read> theta: array<f32>;
 @group(0) @binding(3) var<storage, read_write> rewards: array<f32>;
 
-override WG: u32 = 64u;
-
-fn act(x: f32) -> f32 {
-  if (params.activation == 1u) { return max(x, 0.0); }
-  let u = clamp(0.7978845608 * (x + 0.044715 * x * x * x), -15.0, 15.0);
-  return 0.5 * x * (1.0 + tanh(u));
-}
+// #include "lib/flat.wgsl"
+// #include "lib/activation.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(
@@ -35,13 +30,14 @@ fn main(
   @builtin(num_workgroups) groups: vec3u,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let row = (wid.y * groups.x + wid.x) * WG + lid;
+  let row = flat_index(wid, groups, lid);
   if (row >= params.rows) { return; }
   let hidden = params.hidden;
   let w2 = hidden * params.features + hidden;
+  let relu = params.activation == 1u;
   var r = 0.0;
   for (var h = 0u; h < hidden; h++) {
-    r += theta[w2 + h] * act(z[row * hidden + h]);
+    r += theta[w2 + h] * act(z[row * hidden + h], relu);
   }
   rewards[params.out_base + row] = r + theta[w2 + hidden];
 }

@@ -24,20 +24,17 @@ struct Params {
 @group(0) @binding(3) var<storage, read> gr: array<f32>;
 @group(0) @binding(4) var<storage, read_write> grad: array<f32>;
 
+// #include "lib/activation.wgsl"
+
 const WG: u32 = 64u;
 var<workgroup> bias_part: array<f32, 64>;
 var<workgroup> w2_part: array<f32, 64>;
-
-fn act(x: f32) -> f32 {
-  if (params.activation == 1u) { return max(x, 0.0); }
-  let u = clamp(0.7978845608 * (x + 0.044715 * x * x * x), -15.0, 15.0);
-  return 0.5 * x * (1.0 + tanh(u));
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let hidden = params.hidden;
   let h = wid.x;
+  let relu = params.activation == 1u;
   var sb = 0.0;
   var sw = 0.0;
   // Rows 2 i and 2 i + 1 (responses a and b of pair i) are added one after the other, so that
@@ -48,7 +45,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
       if (h < hidden) {
         let at = s * hidden + h;
         sb += gz[at];
-        sw += gr[s] * act(z[at]);
+        sw += gr[s] * act(z[at], relu);
       } else {
         sb += gr[s];
       }

@@ -27,7 +27,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> theta: array<f32>;
 @group(0) @binding(4) var<storage, read_write> gtok: array<f32>;
 
-override WG: u32 = 64u;
+// #include "lib/flat.wgsl"
 
 fn scale(count: f32) -> f32 {
   let c = max(count, 1.0);
@@ -40,7 +40,7 @@ fn main(
   @builtin(num_workgroups) groups: vec3u,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let flat = (wid.y * groups.x + wid.x) * WG + lid;
+  let flat = flat_index(wid, groups, lid);
   let dim = params.dim;
   if (flat >= params.n * dim) { return; }
   let i = flat / dim;

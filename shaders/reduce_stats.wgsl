@@ -1,16 +1,18 @@
-// reduce_stats: sums the per-pair (loss, correct) statistics of an epoch segment into two totals,
-// adding to what the totals hold when `accumulate` is 1. One workgroup: each invocation sums a
+// reduce_stats: sums the per-pair (loss, correct) statistics of a mini-batch into two totals,
+// adding to what the totals hold when `accumulate` is 1 (one dispatch per step, so the epoch's
+// totals are summed in the same order however the epoch is cut into submissions). One workgroup: each invocation sums a
 // strided share in order, then a fixed tree combines them (deterministic).
 //
 // Bindings:
 //   0 params  uniform             Params below.
-//   1 stats   storage, read       f32 [n, 2]: (loss, correct) per pair, from loss_grad.
+//   1 stats   storage, read       f32 [base + n, 2]: (loss, correct) per pair, from loss_grad.
 //   2 totals  storage, read_write f32 [2]: (sum of losses, number correct).
 // Dispatch: 1 workgroup.
 
 struct Params {
   n: u32,          // pairs
   accumulate: u32, // 1: add to totals, 0: overwrite them
+  base: u32,       // first pair of `stats`
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -26,8 +28,8 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   var loss = 0.0;
   var hits = 0.0;
   for (var i = lid; i < params.n; i += WG) {
-    loss += stats[2u * i];
-    hits += stats[2u * i + 1u];
+    loss += stats[2u * (params.base + i)];
+    hits += stats[2u * (params.base + i) + 1u];
   }
   loss_part[lid] = loss;
   hit_part[lid] = hits;

@@ -23,7 +23,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> gz: array<f32>;
 @group(0) @binding(3) var<storage, read_write> grad: array<f32>;
 
-override WG: u32 = 64u;
+// #include "lib/flat.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(
@@ -31,7 +31,7 @@ fn main(
   @builtin(num_workgroups) groups: vec3u,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let flat = (wid.y * groups.x + wid.x) * WG + lid;
+  let flat = flat_index(wid, groups, lid);
   let dim = params.dim;
   let hidden = params.hidden;
   let dense = select(0u, 1u, params.features > 3u * dim);

@@ -8,7 +8,7 @@
  */
 import { initParams } from "../../src/model/params.ts";
 import type { ModelConfig, ModelParams, PairFeatures, TrainSet } from "../../src/model/types.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 
 function bags(rng: Rng, n: number, mean: number, buckets: number) {
   const offsets = new Uint32Array(n + 1), ids: number[] = [];

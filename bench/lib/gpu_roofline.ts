@@ -12,9 +12,9 @@
  */
 import { parseArgs } from "node:util";
 import { initParams } from "../../src/model/params.ts";
-import { openBackend } from "../../src/model/open_backend.ts";
+import { openBackend } from "../../src/compute/open_backend.ts";
 import { DEFAULT_TRAIN, type RewardBackend } from "../../src/model/types.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import { describeAdapter } from "./machine.ts";
 import { installPassProfiler, type KernelTimes } from "./pass_profiler.ts";
 import { median } from "./stats.ts";

@@ -10,9 +10,9 @@
  */
 import { parseArgs } from "node:util";
 import { initParams } from "../../src/model/params.ts";
-import { openBackend } from "../../src/model/open_backend.ts";
+import { openBackend } from "../../src/compute/open_backend.ts";
 import { DEFAULT_MODEL, DEFAULT_TRAIN, type PairFeatures } from "../../src/model/types.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import { peakRssBytes } from "./machine.ts";
 import { readNpy } from "./npy.ts";
 

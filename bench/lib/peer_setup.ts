@@ -6,7 +6,7 @@
  */
 import { initParams } from "../../src/model/params.ts";
 import type { ModelConfig, PairFeatures, TrainOptions } from "../../src/model/types.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import type { PeerData } from "./peer_data.ts";
 
 /** What `buildPeerData` needs besides the features. */

@@ -6,14 +6,14 @@
  *
  * @module
  */
-import type { Batch, StageContext } from "../../src/pipeline/types.ts";
+import type { Batch, StageContext } from "../../src/contracts/types.ts";
 import { pairBatch, type PairRow } from "../../src/data/schema.ts";
 import type { FeaturizerConfig } from "../../src/model/featurizer.ts";
 import type { ModelConfig } from "../../src/model/types.ts";
 import type { SerData } from "../../src/ser/dataset.ts";
 import { openPoolStore } from "../../src/ser/pool_store.ts";
 import type { SerStore } from "../../src/ser/store.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import type { HeldSplit } from "../../src/data/split_assign.ts";
 
 /**

@@ -6,8 +6,8 @@
  * @module
  */
 import { lastValueFrom } from "rxjs";
-import { openBackend } from "../../src/model/open_backend.ts";
-import type { Logger } from "../../src/pipeline/types.ts";
+import { openBackend } from "../../src/compute/open_backend.ts";
+import type { Logger } from "../../src/contracts/types.ts";
 import { defaultOf } from "../../src/pipeline/fields.ts";
 import { type LoopOptions, loopOptions, SER_FIELDS, type SerConfig } from "../../src/ser/config.ts";
 import { type SerData, SPLIT_CODES } from "../../src/ser/dataset.ts";

@@ -14,7 +14,7 @@ import {
   type FeaturizerConfig,
 } from "../../src/model/featurizer.ts";
 import type { PairFeatures } from "../../src/model/types.ts";
-import { hashString, Rng } from "../../src/util/rng.ts";
+import { hashString, Rng } from "../../src/contracts/rng.ts";
 
 /** Synthetic pairs, featurized and split, with the seconds each step took. */
 export interface WorldData {

@@ -8,8 +8,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { openBackend } from "../../src/model/open_backend.ts";
-import type { Logger } from "../../src/pipeline/types.ts";
+import { openBackend } from "../../src/compute/open_backend.ts";
+import type { Logger } from "../../src/contracts/types.ts";
 import { pairAccuracy, readPeerData } from "../lib/peer_data.ts";
 import { peakRssBytes } from "../lib/machine.ts";
 import type { PeerResult } from "../lib/peer_result.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import { loadPipeline } from "../pipeline/load.ts";
+import { loadPipeline } from "../stages/pipelines.ts";
 import { runPipeline } from "../pipeline/run.ts";
 import {
   COMPARE_METHODS,

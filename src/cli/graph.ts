@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { loadPipeline } from "../pipeline/load.ts";
+import { loadPipeline } from "../stages/pipelines.ts";
 import { renderDot, renderTree } from "../pipeline/graph.ts";
 import { parse } from "./args.ts";
 

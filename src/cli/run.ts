@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { loadPipeline } from "../pipeline/load.ts";
+import { loadPipeline } from "../stages/pipelines.ts";
 import { runPipeline } from "../pipeline/run.ts";
 import { parse, UsageError } from "./args.ts";
 import { InterruptedError } from "../pipeline/errors.ts";

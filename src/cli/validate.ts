@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { loadPipeline } from "../pipeline/load.ts";
+import { loadPipeline } from "../stages/pipelines.ts";
 import { PipelineConfigError } from "../pipeline/errors.ts";
 import { parse } from "./args.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { type Data, Int8, makeData, Utf8 } from "apache-arrow";
-import type { Batch } from "../pipeline/types.ts";
+import type { Batch } from "../contracts/types.ts";
 import { batchFromVectors, PAIR_SCHEMA, type PairRow, STRING_COLUMNS } from "./schema.ts";
 
 const encoder = new TextEncoder();

@@ -22,7 +22,7 @@ import {
   Utf8,
   vectorFromArray,
 } from "apache-arrow";
-import type { Batch } from "../pipeline/types.ts";
+import type { Batch } from "../contracts/types.ts";
 
 /** The splits a pair can be in; "" before the `split` stage ran. */
 export type Split = "seed" | "unlabelled" | "validation" | "test" | "";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Rng } from "../util/rng.ts";
+import type { Rng } from "../contracts/rng.ts";
 
 /** Fractions of the labelled rows for each held split; the rest is unlabelled. */
 export interface SplitFractions {
@@ -30,7 +30,7 @@ export type HeldSplit = "seed" | "validation" | "test" | "unlabelled";
  * @example
  * ```ts
  * import { assignSplits } from "./split_assign.ts";
- * import { Rng } from "../util/rng.ts";
+ * import { Rng } from "../contracts/rng.ts";
  * const sizes = new Map(Array.from({ length: 100 }, (_, i) => [`g${i}`, 1]));
  * const s = assignSplits(sizes, { seed: 0.1, validation: 0.1, test: 0.2 }, new Rng(1));
  * if ([...s.values()].filter((x) => x === "test").length !== 20) throw new Error();

@@ -92,6 +92,8 @@ export async function readBack(
   ranges: readonly ReadRange[],
   encoder: GPUCommandEncoder = gpu.device.createCommandEncoder(),
 ): Promise<Float32Array[]> {
+  // Mapping on a device already lost rejects twice in Deno (once unhandled): fail first.
+  gpu.assertAlive();
   const max = gpu.device.limits.maxBufferSize;
   const groups: { at: number[]; bytes: number }[] = [];
   const places: { group: number; at: number; bytes: number }[] = [];

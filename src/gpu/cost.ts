@@ -16,6 +16,7 @@ import { mlpOutputCost } from "./mlp_output.ts";
 import { outputGradCost } from "./output_grad.ts";
 import { pooledGradCost } from "./pooled_grad.ts";
 import { reduceStatsCost } from "./reduce_stats.ts";
+import type { HostTimes } from "./timeline.ts";
 import { weightGradCost } from "./weight_grad.ts";
 
 /** Work of one backend call: per kernel, and how it was recorded. */
@@ -25,10 +26,14 @@ export interface CallCost {
   dispatches: number;
   /** Command submissions (readbacks included). */
   submissions: number;
+  /** Buffer maps (`mapAsync` waits; each costs milliseconds in Deno whatever its size). */
+  readbacks: number;
   /** Host -> device bytes written with `writeBuffer` (lists and params). */
   uploadBytes: number;
   /** Device -> host bytes read back. */
   readbackBytes: number;
+  /** Host time of a training epoch (planning, waiting, uploads, encoding, submits). */
+  host?: HostTimes;
 }
 
 /** What one pass over a chunk of pairs involves (a training step or a scoring chunk). */
@@ -56,7 +61,14 @@ export interface ChunkWork {
  * ```
  */
 export function emptyCost(): CallCost {
-  return { kernels: {}, dispatches: 0, submissions: 0, uploadBytes: 0, readbackBytes: 0 };
+  return {
+    kernels: {},
+    dispatches: 0,
+    submissions: 0,
+    readbacks: 0,
+    uploadBytes: 0,
+    readbackBytes: 0,
+  };
 }
 
 function _add(c: CallCost, name: string, k: KernelCost, dispatches = 1): void {

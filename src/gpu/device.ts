@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Logger } from "../pipeline/types.ts";
+import type { Logger } from "../contracts/types.ts";
 
 /** The limits requested from the adapter, each up to what the adapter offers. */
 export const REQUESTED_LIMITS = [
@@ -123,19 +123,20 @@ export class GpuContext {
   }
 
   /**
-   * Runs `fn` inside a validation error scope and throws what it raised, naming `what`.
+   * Runs `fn` (awaited when async: the scope then spans all the GPU calls it makes) inside a
+   * validation error scope and throws what it raised, naming `what`.
    *
    * @param what What is being done, for the message (e.g. `compile shader 'mlp_hidden'`).
    * @param fn The work to check.
    * @returns What `fn` returns.
    */
-  async validated<T>(what: string, fn: () => T): Promise<T> {
+  async validated<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
     this.assertAlive();
     this.device.pushErrorScope("out-of-memory");
     this.device.pushErrorScope("validation");
     let value: T | undefined, thrown: unknown, failed = false;
     try {
-      value = fn();
+      value = await fn();
     } catch (e) {
       [failed, thrown] = [true, e];
     }

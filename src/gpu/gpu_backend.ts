@@ -20,8 +20,8 @@ import type {
   TrainOptions,
   TrainSet,
 } from "../model/types.ts";
-import type { Logger } from "../pipeline/types.ts";
-import { Rng } from "../util/rng.ts";
+import type { Logger } from "../contracts/types.ts";
+import { Rng } from "../contracts/rng.ts";
 import type { CallCost } from "./cost.ts";
 import { type GpuContext, openGpu } from "./device.ts";
 import { GpuFeatures } from "./gpu_features.ts";
@@ -30,8 +30,9 @@ import { type Kernels, loadKernels } from "./kernels.ts";
 import { ModelState } from "./model_state.ts";
 import { checkTrainSet } from "../model/check_train_set.ts";
 import { scoreOnGpu } from "./score_recorder.ts";
+import { openPlanner, type SegmentSource } from "./plan_ahead.ts";
+import type { SegmentTiming } from "./timeline.ts";
 import { trainEpochOnGpu } from "./train_epoch.ts";
-import { TrainPlanner } from "./train_plan.ts";
 import type { RecordContext } from "./train_recorder.ts";
 import { Workspace } from "./workspace.ts";
 
@@ -44,6 +45,13 @@ export interface GpuBackendOptions {
   maxStorageBindingBytes?: number;
   /** Pairs per scoring chunk (default 8192; lowered to fit the binding size). */
   scoreChunk?: number;
+  /**
+   * Plan epochs in the calling thread instead of a Worker running ahead of the submissions
+   * (for comparisons; the default plans off the critical path).
+   */
+  inlinePlanning?: boolean;
+  /** Steps per submitted segment (default `STEPS_PER_SEGMENT`). */
+  stepsPerSegment?: number;
 }
 
 /** The WebGPU reward-model backend. */
@@ -53,6 +61,10 @@ export class GpuBackend implements RewardBackend {
   readonly config: ModelConfig;
   /** Work of the last `trainEpoch` or `score` call (kernel bytes/flops, dispatches, traffic). */
   lastCost: CallCost | null = null;
+  /** Per-segment host times of the last `trainEpoch` (device times too when `trace` is set). */
+  lastTimeline: SegmentTiming[] = [];
+  /** Also time when the device finishes each segment (for timelines; adds waits). */
+  trace = false;
   readonly #gpu: GpuContext;
   readonly #ownsGpu: boolean;
   readonly #kernels: Kernels;
@@ -60,7 +72,8 @@ export class GpuBackend implements RewardBackend {
   readonly #ws: Workspace;
   readonly #arena: UniformArena;
   readonly #scoreChunk: number;
-  #features?: { host: PairFeatures; gpu: GpuFeatures; planner: TrainPlanner };
+  readonly #planning: { inline: boolean; stepsPerSegment?: number };
+  #features?: { host: PairFeatures; gpu: GpuFeatures; planner: SegmentSource };
   #hasParams = false;
   #destroyed = false;
   #tail: Promise<unknown> = Promise.resolve();
@@ -71,6 +84,7 @@ export class GpuBackend implements RewardBackend {
     cfg: ModelConfig,
     k: Kernels,
     scoreChunk: number,
+    planning: { inline: boolean; stepsPerSegment?: number },
   ) {
     this.#gpu = gpu;
     this.#ownsGpu = owns;
@@ -81,6 +95,7 @@ export class GpuBackend implements RewardBackend {
     this.#ws = new Workspace(gpu, this.config);
     this.#arena = new UniformArena(gpu);
     this.#scoreChunk = scoreChunk;
+    this.#planning = planning;
   }
 
   /**
@@ -94,7 +109,7 @@ export class GpuBackend implements RewardBackend {
    * @example
    * ```ts
    * import { GpuBackend } from "./gpu_backend.ts";
-   * import { hasWebGpu } from "../model/open_backend.ts";
+   * import { hasWebGpu } from "../compute/open_backend.ts";
    * import { DEFAULT_MODEL } from "../model/types.ts";
    * if (await hasWebGpu()) {
    *   const b = await GpuBackend.create({ ...DEFAULT_MODEL, buckets: 16, dim: 4, hidden: 8 });
@@ -111,7 +126,10 @@ export class GpuBackend implements RewardBackend {
       await openGpu({ log: opts.log, maxStorageBindingBytes: opts.maxStorageBindingBytes });
     try {
       const kernels = await loadKernels(gpu);
-      return new GpuBackend(gpu, !opts.gpu, cfg, kernels, opts.scoreChunk ?? 8192);
+      return new GpuBackend(gpu, !opts.gpu, cfg, kernels, opts.scoreChunk ?? 8192, {
+        inline: opts.inlinePlanning ?? false,
+        stepsPerSegment: opts.stepsPerSegment,
+      });
     } catch (e) {
       if (!opts.gpu) gpu.destroy();
       throw e;
@@ -122,16 +140,14 @@ export class GpuBackend implements RewardBackend {
   load(features: PairFeatures): Promise<void> {
     return this.#serial(() => {
       checkFeatures(features, this.config);
-      this.#features?.gpu.destroy();
-      this.#features = undefined;
+      this.#dropFeatures();
       const gpu = new GpuFeatures(this.#gpu, features, this.config);
-      const maxEntries = Math.floor(this.#gpu.maxBindingBytes / 4);
-      const planner = new TrainPlanner(
-        features,
-        this.config,
-        this.#state.plan.rowsPerChunk,
-        maxEntries,
-      );
+      const planner = openPlanner(features, {
+        cfg: this.config,
+        rowsPerChunk: this.#state.plan.rowsPerChunk,
+        maxEntries: Math.floor(this.#gpu.maxBindingBytes / 4),
+        stepsPerSegment: this.#planning.stepsPerSegment,
+      }, this.#planning.inline);
       this.#features = { host: features, gpu, planner };
     });
   }
@@ -159,9 +175,19 @@ export class GpuBackend implements RewardBackend {
       checkTrainSet(set, order, f.host.n, opts.batchSize);
       this.#ensureParams();
       const ctx = this.#context(f.gpu);
-      const run = await trainEpochOnGpu(ctx, f.planner, set, order, opts, this.#state.step);
+      const run = await trainEpochOnGpu(
+        ctx,
+        f.planner,
+        set,
+        order,
+        opts,
+        this.#state.step,
+        undefined,
+        this.trace,
+      );
       this.#state.step += run.steps;
       this.lastCost = run.cost;
+      this.lastTimeline = run.timeline;
       return run.stats;
     });
   }
@@ -189,12 +215,17 @@ export class GpuBackend implements RewardBackend {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.#features?.gpu.destroy();
-    this.#features = undefined;
+    this.#dropFeatures();
     this.#state.destroy();
     this.#ws.destroy();
     this.#arena.destroy();
     if (this.#ownsGpu) this.#gpu.destroy();
+  }
+
+  #dropFeatures(): void {
+    this.#features?.gpu.destroy();
+    this.#features?.planner.destroy();
+    this.#features = undefined;
   }
 
   #context(features: GpuFeatures): RecordContext {
@@ -215,7 +246,7 @@ export class GpuBackend implements RewardBackend {
     this.#hasParams = true;
   }
 
-  #loaded(what: string): { host: PairFeatures; gpu: GpuFeatures; planner: TrainPlanner } {
+  #loaded(what: string): { host: PairFeatures; gpu: GpuFeatures; planner: SegmentSource } {
     if (!this.#features) {
       throw new Error(`Cannot ${what} as no features are loaded: call load(features) first`);
     }

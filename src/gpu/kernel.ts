@@ -92,6 +92,11 @@ export class UniformArena {
     return offset;
   }
 
+  /** Bytes of the structs pushed since the last `reset()`. */
+  get usedBytes(): number {
+    return this.#used;
+  }
+
   /** Writes the pushed structs to the GPU (a queue operation, ordered before later submits). */
   upload(): void {
     if (this.#used > 0) {

@@ -55,6 +55,7 @@ export class ReduceStatsKernel {
    * @param arena The arena the params go to.
    * @param n Pairs to sum.
    * @param accumulate Add to the totals instead of overwriting them.
+   * @param base First pair of the stats buffer to sum.
    */
   record(
     pass: GPUComputePassEncoder,
@@ -62,8 +63,9 @@ export class ReduceStatsKernel {
     arena: UniformArena,
     n: number,
     accumulate: boolean,
+    base = 0,
   ): void {
-    const offset = arena.push([n, accumulate ? 1 : 0]);
+    const offset = arena.push([n, accumulate ? 1 : 0, base]);
     this.#k.dispatch(pass, group, offset, 1);
   }
 }

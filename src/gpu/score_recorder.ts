@@ -54,6 +54,7 @@ export async function scoreOnGpu(
       });
     }
     cost.submissions++;
+    cost.readbacks++;
     cost.uploadBytes += part.byteLength;
     cost.readbackBytes += 8 * part.length;
   }

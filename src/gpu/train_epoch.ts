@@ -1,14 +1,17 @@
 /**
- * Runs one training epoch on the GPU: plans it on the host, submits each segment's recorded
- * steps (normally one submission for the whole epoch) and reads back only the 8-byte totals of
- * loss and accuracy at the end.
+ * Runs one training epoch on the GPU: a planner (normally a Worker, `plan_ahead.ts`) builds the
+ * segments of a few steps each while this thread uploads, records and submits the ones already
+ * planned; the 8-byte totals of loss and accuracy are read back once at the end (together with
+ * the validation rewards when asked, so an epoch with validation is still one readback).
  *
  * @module
  */
 import type { EpochStats, TrainOptions, TrainSet } from "../model/types.ts";
 import { readBack } from "./buffers.ts";
 import { addReduce, addTrainStep, type CallCost, emptyCost } from "./cost.ts";
-import type { TrainPlanner } from "./train_plan.ts";
+import type { SegmentSource } from "./plan_ahead.ts";
+import { wallMs } from "./plan_worker.ts";
+import { hostTimes, type SegmentTiming } from "./timeline.ts";
 import { type RecordContext, recordSegment } from "./train_recorder.ts";
 
 /** What one epoch did. */
@@ -17,30 +20,45 @@ export interface EpochRun {
   /** Optimizer steps taken. */
   steps: number;
   cost: CallCost;
+  /** Per-segment host times. */
+  timeline: SegmentTiming[];
+}
+
+/** Work to record after the epoch and read back with its totals (one map for both). */
+export interface AfterEpoch {
+  /** Records extra commands after the epoch; returns the ranges to read back with the totals. */
+  record(encoder: GPUCommandEncoder): { buffer: GPUBuffer; offset?: number; bytes: number }[];
+  /** Takes the read-back ranges. */
+  take(parts: Float32Array[]): void;
 }
 
 /**
  * Trains one epoch (the set is already checked, the parameters already on the device).
  *
  * @param c The recording context.
- * @param planner The planner of the loaded features.
+ * @param source The planner of the loaded features.
  * @param set The examples.
  * @param order Positions into `set`, walked in chunks of `opts.batchSize`.
  * @param opts Optimizer settings.
  * @param firstStep The optimizer step count before the epoch.
- * @returns Mean loss and accuracy over the examples, steps taken and the work done.
+ * @param after Work read back together with the epoch totals (e.g. validation scores).
+ * @param trace Also time when the device finishes each segment (adds a wait per segment).
+ * @returns Mean loss and accuracy over the examples, steps taken, the work done and its timeline.
  * @throws RangeError when a mini-batch's scratch exceeds a storage binding.
  */
 export async function trainEpochOnGpu(
   c: RecordContext,
-  planner: TrainPlanner,
+  source: SegmentSource,
   set: TrainSet,
   order: Uint32Array,
   opts: TrainOptions,
   firstStep: number,
+  after?: AfterEpoch,
+  trace = false,
 ): Promise<EpochRun> {
   const total = order.length, cost = emptyCost();
-  if (total === 0) return { stats: { loss: 0, accuracy: 0 }, steps: 0, cost };
+  const timeline: SegmentTiming[] = [];
+  if (total === 0) return { stats: { loss: 0, accuracy: 0 }, steps: 0, cost, timeline };
   const batch = Math.min(opts.batchSize, total);
   const cap = c.ws.maxChunkPairs(Infinity);
   if (batch > cap) {
@@ -51,15 +69,44 @@ export async function trainEpochOnGpu(
     );
   }
   let steps = 0;
-  await c.gpu.validated("record and submit a training epoch", () => {
+  const done: Promise<void>[] = [];
+  await c.gpu.validated("record and submit a training epoch", async () => {
     let first = true;
-    for (const seg of planner.segments(set, order, opts.batchSize, firstStep)) {
-      c.gpu.device.queue.submit([recordSegment(c, seg, opts, batch, !first)]);
+    const it = source.segments(set, order, opts.batchSize, firstStep);
+    while (true) {
+      const waitStart = wallMs();
+      const next = await it.next();
+      if (next.done) break;
+      const { seg, planStart, planEnd } = next.value;
+      const waitEnd = wallMs();
+      const rec = recordSegment(c, seg, opts, batch, !first);
+      const recordEnd = wallMs();
+      c.gpu.device.queue.submit([rec.commands]);
+      const submitEnd = wallMs();
+      const timing: SegmentTiming = {
+        steps: seg.steps.length,
+        pairs: seg.pairs.length,
+        planStart,
+        planEnd,
+        waitStart,
+        waitEnd,
+        uploadEnd: waitEnd + rec.uploadMs,
+        recordEnd,
+        submitEnd,
+        uploadBytes: rec.uploadBytes,
+      };
+      timeline.push(timing);
+      if (trace) {
+        done.push(
+          c.gpu.device.queue.onSubmittedWorkDone().then(() => {
+            timing.deviceDone = wallMs();
+          }, () => {}),
+        ); // a lost device is reported by the readback below
+      }
       first = false;
       steps += seg.steps.length;
       cost.submissions++;
-      cost.uploadBytes += seg.pairs.byteLength + seg.targets.byteLength + seg.rows.byteLength +
-        seg.blocks.byteLength + seg.contribs.byteLength;
+      cost.uploadBytes += rec.uploadBytes;
       for (const st of seg.steps) {
         addTrainStep(cost, c.cfg, {
           pairs: st.n,
@@ -69,13 +116,29 @@ export async function trainEpochOnGpu(
           blocks: st.blocks.count,
           blockedContributions: st.blockedContributions,
         });
+        addReduce(cost, st.n);
       }
-      addReduce(cost, seg.pairs.length);
     }
   });
   const totals = c.ws.totals.ensure(8);
-  const [sums] = await readBack(c.gpu, [{ buffer: totals, offset: 0, bytes: 8 }]);
+  const encoder = c.gpu.device.createCommandEncoder({ label: "after epoch" });
+  const extra = after?.record(encoder) ?? [];
+  const parts = await readBack(
+    c.gpu,
+    [{ buffer: totals, offset: 0, bytes: 8 }, ...extra],
+    encoder,
+  );
+  await Promise.all(done);
+  after?.take(parts.slice(1));
   cost.submissions++;
-  cost.readbackBytes += 8;
-  return { stats: { loss: sums[0] / total, accuracy: sums[1] / total }, steps, cost };
+  cost.readbacks++;
+  cost.readbackBytes += 8 + extra.reduce((s, r) => s + r.bytes, 0);
+  cost.host = hostTimes(timeline, source.offThread);
+  const sums = parts[0];
+  return {
+    stats: { loss: sums[0] / total, accuracy: sums[1] / total },
+    steps,
+    cost,
+    timeline,
+  };
 }

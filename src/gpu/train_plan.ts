@@ -7,8 +7,9 @@
  * (`embedding_grad.wgsl`), so no invocation walks a long list alone. O(tokens) per epoch plus a
  * sort of each step's distinct rows.
  *
- * The epoch is cut into segments whose lists fit one storage binding each; each segment is one
- * command submission.
+ * The epoch is cut into segments of a few steps whose lists fit one storage binding each; each
+ * segment is one command submission. `plan_ahead.ts` runs this planner in a Worker, ahead of the
+ * submissions, so that the host's critical path is only the recording and upload of each segment.
  *
  * @module
  */
@@ -101,19 +102,22 @@ export class TrainPlanner {
    * @param order Positions into `set`, walked in chunks of `batchSize`.
    * @param batchSize Mini-batch size.
    * @param firstStep The optimizer step count before the epoch.
+   * @param maxSteps Most steps per segment (segments are also cut where a list would outgrow one
+   *   binding): small segments let a planner running ahead hand the GPU work sooner.
    */
   *segments(
     set: TrainSet,
     order: Uint32Array,
     batchSize: number,
     firstStep: number,
+    maxSteps = Infinity,
   ): Generator<SegmentPlan> {
     const steps = Math.ceil(order.length / batchSize);
     let s = 0;
     while (s < steps) {
       // Grow the segment step by step while every list stays within one binding.
       let end = s, examples = 0, tokens = 0;
-      while (end < steps) {
+      while (end < steps && end - s < maxSteps) {
         const a = end * batchSize, b = Math.min(order.length, a + batchSize);
         let t = 0;
         for (let e = a; e < b; e++) t += this.#tokens(set.indices[order[e]]);

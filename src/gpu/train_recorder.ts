@@ -2,8 +2,8 @@
  * Records one epoch segment (many AdamW steps) into one command buffer: per step the forward
  * (pool, hidden, output), the loss and backward (loss_grad, weight_grad, output_grad,
  * pooled_grad, embedding_grad when a row is frequent) and the updates (embedding_adam per
- * touched chunk, adam_dense); at the end the segment's loss and accuracy are reduced into the
- * epoch totals. Nothing is read back here.
+ * touched chunk, adam_dense), then the step's loss and accuracy added to the epoch totals (step
+ * by step, so the totals do not depend on where the epoch is cut). Nothing is read back here.
  *
  * @module
  */
@@ -36,7 +36,7 @@ export interface RecordContext {
  * @param opts Optimizer settings.
  * @param batchSize The mini-batch size (scratch is sized for it).
  * @param accumulate Add to the epoch totals (false for the first segment).
- * @returns The command buffer to submit.
+ * @returns The command buffer to submit, and the time and bytes of the list uploads.
  */
 export function recordSegment(
   c: RecordContext,
@@ -44,7 +44,8 @@ export function recordSegment(
   opts: TrainOptions,
   batchSize: number,
   accumulate: boolean,
-): GPUCommandBuffer {
+): { commands: GPUCommandBuffer; uploadMs: number; uploadBytes: number } {
+  const t0 = performance.now();
   const { cfg, kernels: k, state, ws, arena } = c;
   const bag = cfg.input === "bag";
   const examples = seg.pairs.length;
@@ -53,15 +54,18 @@ export function recordSegment(
   const rows = bag ? ws.rows.write(seg.rows) : null;
   const contribs = bag ? ws.contribs.write(seg.contribs) : null;
   const blocks = bag ? ws.blocks.write(seg.blocks) : null;
+  const uploadMs = performance.now() - t0;
+  let uploadBytes = seg.pairs.byteLength + seg.targets.byteLength;
+  if (bag) uploadBytes += seg.rows.byteLength + seg.contribs.byteLength + seg.blocks.byteLength;
   const partial = ws.partial.ensure(4 * (seg.blocks.length / 2) * cfg.dim);
   const stats = ws.stats.ensure(8 * examples);
   const totals = ws.totals.ensure(8);
   const b = ws.chunk(batchSize, true);
 
-  const perStep = 7 + (bag ? 1 : 0);
+  const perStep = 8 + (bag ? 1 : 0);
   const slots = seg.steps.reduce(
     (s, st) => s + perStep + st.chunks.length + (st.blocks.count > 0 ? 1 : 0),
-    1,
+    0,
   );
   arena.reset(slots);
   const tables = bag ? state.table!.buffers : c.features.vectors!.buffers;
@@ -171,9 +175,10 @@ export function recordSegment(
       }
     }
     k.adamDense.record(pass, g.adamDense, arena, layout, adam);
+    k.reduce.record(pass, g.reduce, arena, n, accumulate || st !== seg.steps[0], st.pos);
   }
-  k.reduce.record(pass, g.reduce, arena, examples, accumulate);
   pass.end();
   arena.upload();
-  return encoder.finish();
+  uploadBytes += arena.usedBytes;
+  return { commands: encoder.finish(), uploadMs, uploadBytes };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { FieldSpec } from "../pipeline/types.ts";
+import type { FieldSpec } from "../contracts/types.ts";
 import { DEFAULT_FEATURIZER, type FeaturizerConfig } from "./featurizer.ts";
 import type { FitOptions } from "./fit.ts";
 import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig } from "./types.ts";

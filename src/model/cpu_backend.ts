@@ -23,7 +23,7 @@ import type {
   TrainOptions,
   TrainSet,
 } from "./types.ts";
-import { Rng } from "../util/rng.ts";
+import { Rng } from "../contracts/rng.ts";
 
 /** The reference backend on the CPU (single-threaded, deterministic). */
 export class CpuBackend implements RewardBackend {

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { hashString } from "../util/rng.ts";
+import { hashString } from "../contracts/rng.ts";
 import { fmix32, hashRange, mixStep } from "./hash.ts";
 import { scanTokens, TokenBuffer, WORD } from "./tokenize.ts";
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Rng } from "../util/rng.ts";
+import type { Rng } from "../contracts/rng.ts";
 import { evaluatePairs, type PairMetrics } from "./metrics.ts";
 import type { EpochStats, RewardBackend, TrainOptions, TrainSet } from "./types.ts";
 
@@ -45,7 +45,7 @@ export interface EpochRecord extends EpochStats {
  * import { fitModel } from "./fit.ts";
  * import { CpuBackend } from "./cpu_backend.ts";
  * import { DEFAULT_MODEL, DEFAULT_TRAIN } from "./types.ts";
- * import { Rng } from "../util/rng.ts";
+ * import { Rng } from "../contracts/rng.ts";
  * const b = CpuBackend.create({ ...DEFAULT_MODEL, buckets: 4, dim: 2, hidden: 4 });
  * const o = new Uint32Array([0, 1]);
  * await b.load({ n: 1, promptOffsets: o, promptIds: new Uint32Array([0]), aOffsets: o,

@@ -5,7 +5,7 @@
  * @module
  */
 import { type Data, Field, List, makeData, Uint32 } from "apache-arrow";
-import type { Batch } from "../pipeline/types.ts";
+import type { Batch } from "../contracts/types.ts";
 import { withColumns } from "../data/schema.ts";
 import type { CsrIds, Featurizer } from "./featurizer.ts";
 

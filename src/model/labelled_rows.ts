@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Batch } from "../pipeline/types.ts";
+import type { Batch } from "../contracts/types.ts";
 import { fmix32, mixStep } from "./hash.ts";
 
 /** Rows (global positions over the concatenated batches) with their labels. */

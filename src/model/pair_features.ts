@@ -5,7 +5,7 @@
  * @module
  */
 import type { Data } from "apache-arrow";
-import type { Batch } from "../pipeline/types.ts";
+import type { Batch } from "../contracts/types.ts";
 import { type CsrIds, Featurizer, type FeaturizerConfig } from "./featurizer.ts";
 import { csrFromList, featurizePairs, ID_COLUMNS } from "./id_columns.ts";
 import type { ModelConfig, PairFeatures } from "./types.ts";

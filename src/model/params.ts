@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Rng } from "../util/rng.ts";
+import type { Rng } from "../contracts/rng.ts";
 import { featureWidth, type ModelConfig, type ModelParams, type OptimizerState } from "./types.ts";
 
 /** The parameter groups, in checkpoint order. */
@@ -88,7 +88,7 @@ export function zeroOptimizer(cfg: ModelConfig): OptimizerState {
  * ```ts
  * import { initParams } from "./params.ts";
  * import { DEFAULT_MODEL } from "./types.ts";
- * import { Rng } from "../util/rng.ts";
+ * import { Rng } from "../contracts/rng.ts";
  * const cfg = { ...DEFAULT_MODEL, buckets: 64 };
  * if (initParams(cfg, new Rng(1)).w1[5] !== initParams(cfg, new Rng(1)).w1[5]) throw new Error();
  * ```

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Batch } from "../pipeline/types.ts";
+import type { Batch } from "../contracts/types.ts";
 import { Featurizer, type FeaturizerConfig } from "./featurizer.ts";
 import { csrFromList, ID_COLUMNS, textsOf } from "./id_columns.ts";
 

@@ -5,9 +5,9 @@
  * @module
  */
 import { Observable, type OperatorFunction } from "rxjs";
-import type { Batch, Logger, Progress, RunResources, StageContext } from "./types.ts";
+import type { Batch, Logger, Progress, RunResources, StageContext } from "../contracts/types.ts";
 import type { Gate } from "./flow.ts";
-import { stageRng } from "../util/rng.ts";
+import { stageRng } from "../contracts/rng.ts";
 
 /** What the runtime knows about a stage when it builds its context. */
 export interface ContextParts {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { FieldSpec, StageSpec } from "./types.ts";
+import type { FieldSpec, StageSpec } from "../contracts/types.ts";
 import { describeType } from "./fields.ts";
 
 function rows(fields: Record<string, FieldSpec>, prefix = ""): string[] {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { FieldSpec } from "./types.ts";
+import type { FieldSpec } from "../contracts/types.ts";
 import { didYouMean } from "../util/did_you_mean.ts";
 
 /** A path into the pipeline document, e.g. `["stages", 2, "with", "select", "tau_high"]`. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { parse as parseYaml } from "yaml";
-import type { FieldSpec, StageModule } from "./types.ts";
+import type { FieldSpec, StageModule } from "../contracts/types.ts";
 import type { Problem } from "./errors.ts";
 import { describeType, fieldAt } from "./fields.ts";
 import { didYouMean } from "../util/did_you_mean.ts";

@@ -7,8 +7,8 @@
  */
 import { concat, Observable, type Subscription } from "rxjs";
 import { join, resolve } from "node:path";
-import type { Batch, RunResources } from "./types.ts";
-import type { LoadedPipeline, StageNode } from "./load.ts";
+import type { Batch, RunResources } from "../contracts/types.ts";
+import type { LoadedPipeline, StageNode } from "./loaded.ts";
 import { Channel, Gate } from "./flow.ts";
 import { makeStageContext } from "./context.ts";
 import { StageError } from "./errors.ts";

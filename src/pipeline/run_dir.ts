@@ -5,8 +5,8 @@
  * @module
  */
 import { join } from "node:path";
-import type { Logger } from "./types.ts";
-import type { LoadedPipeline } from "./load.ts";
+import type { Logger } from "../contracts/types.ts";
+import type { LoadedPipeline } from "./loaded.ts";
 
 /** What `run.json` holds. */
 export interface RunRecord {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Batch } from "../pipeline/types.ts";
+import type { Batch } from "../contracts/types.ts";
 import type { LabelRows } from "./types.ts";
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { Batch } from "../pipeline/types.ts";
+import type { Batch } from "../contracts/types.ts";
 import { acquireInstance, type InstanceLease } from "./instances.ts";
 import { SerialQueue } from "./serial_queue.ts";
 import { checkVersion, migrate, schemaVersion } from "./migrate.ts";

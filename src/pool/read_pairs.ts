@@ -5,7 +5,7 @@
  */
 import { Int8, Utf8, vectorFromArray } from "apache-arrow";
 import { type DuckDBConnection, listValue } from "@duckdb/node-api";
-import type { Batch } from "../pipeline/types.ts";
+import type { Batch } from "../contracts/types.ts";
 import { batchFromVectors, PAIR_SCHEMA, type Split, STRING_COLUMNS } from "../data/schema.ts";
 import { eachRow, iterationArg } from "./read_labels.ts";
 

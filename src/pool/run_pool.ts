@@ -4,7 +4,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { StageContext } from "../pipeline/types.ts";
+import type { StageContext } from "../contracts/types.ts";
 import { Pool } from "./pool.ts";
 import { gitCommit } from "./git_commit.ts";
 import type { RunStatus } from "./types.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { Batch } from "../pipeline/types.ts";
+import type { Batch } from "../contracts/types.ts";
 import { insertPairs, type InsertPairsOptions } from "./write_pairs.ts";
 import { appendLabels } from "./write_labels.ts";
 import * as runs from "./runs.ts";

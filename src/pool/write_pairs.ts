@@ -4,7 +4,7 @@
  * @module
  */
 import { type DuckDBConnection, INTEGER, TINYINT, VARCHAR } from "@duckdb/node-api";
-import type { Batch } from "../pipeline/types.ts";
+import type { Batch } from "../contracts/types.ts";
 import { appendRows } from "./append_rows.ts";
 
 /** The pair batch columns `insertPairs` needs. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { RecordBatch, Schema } from "apache-arrow";
-import type { Batch } from "../pipeline/types.ts";
+import type { Batch } from "../contracts/types.ts";
 import type { ReliabilityBin } from "../model/metrics.ts";
 
 export type { ReliabilityBin };

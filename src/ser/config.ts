@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { FieldSpec } from "../pipeline/types.ts";
+import type { FieldSpec } from "../contracts/types.ts";
 import type { ModelConfig } from "../model/types.ts";
 import type { FeaturizerConfig } from "../model/featurizer.ts";
 import type { FitOptions } from "../model/fit.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Batch } from "../pipeline/types.ts";
+import type { Batch } from "../contracts/types.ts";
 
 /** Split codes of `SerData.split`. */
 export const SPLIT_CODES = { seed: 0, unlabelled: 1, validation: 2, test: 3, other: 4 } as const;

@@ -6,7 +6,7 @@
  */
 import { Bool, Float32, Int32, Utf8, vectorFromArray } from "apache-arrow";
 import { pairBatch, type PairRow, withColumns } from "../data/schema.ts";
-import type { Batch } from "../pipeline/types.ts";
+import type { Batch } from "../contracts/types.ts";
 import { attachMetrics } from "../report/metrics.ts";
 import type { LoopEvent } from "./loop.ts";
 

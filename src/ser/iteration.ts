@@ -6,9 +6,9 @@
  */
 import { initParams } from "../model/params.ts";
 import type { RewardBackend } from "../model/types.ts";
-import type { Logger } from "../pipeline/types.ts";
+import type { Logger } from "../contracts/types.ts";
 import type { IterationRecord, RunMetrics } from "../report/metrics.ts";
-import { Rng } from "../util/rng.ts";
+import { Rng } from "../contracts/rng.ts";
 import { fitTemperature } from "./calibrate.ts";
 import type { LoopOptions } from "./config.ts";
 import type { SerData } from "./dataset.ts";

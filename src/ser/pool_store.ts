@@ -7,8 +7,8 @@
  * @module
  */
 import { relative } from "node:path";
-import type { StageContext } from "../pipeline/types.ts";
-import type { Batch } from "../pipeline/types.ts";
+import type { StageContext } from "../contracts/types.ts";
+import type { Batch } from "../contracts/types.ts";
 import { runPool } from "../pool/run_pool.ts";
 import type { Pool } from "../pool/pool.ts";
 import type { LabelRows } from "../pool/types.ts";

@@ -7,7 +7,7 @@
 import { fitModel, type FitOptions } from "../model/fit.ts";
 import { evaluatePairs } from "../model/metrics.ts";
 import type { ModelParams, OptimizerState, RewardBackend, TrainSet } from "../model/types.ts";
-import type { Rng } from "../util/rng.ts";
+import type { Rng } from "../contracts/rng.ts";
 
 /** What one training step did. */
 export interface TrainOutcome {

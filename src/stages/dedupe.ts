@@ -4,7 +4,7 @@
  * @module
  */
 import { defer, filter, map, type Observable, tap } from "rxjs";
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import { takeRows } from "../data/schema.ts";
 import { canonicalVerdict, DedupeState } from "../data/dedupe_state.ts";
 

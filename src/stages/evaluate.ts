@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { concat, defer, finalize, ignoreElements, type OperatorFunction } from "rxjs";
+import { concat, defer, ignoreElements, type OperatorFunction } from "rxjs";
 import { join } from "node:path";
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
-import { CheckpointScorer } from "../model/checkpoint_scorer.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
+import { CheckpointScorer } from "../compute/checkpoint_scorer.ts";
 import { labelledRows, type LabelSource } from "../model/labelled_rows.ts";
 import { evaluatePairs } from "../model/metrics.ts";
 
@@ -110,8 +110,6 @@ export function operator(cfg: EvaluateConfig, ctx: StageContext): OperatorFuncti
           JSON.stringify(out, null, 2) + "\n",
         );
       }).pipe(ignoreElements());
-      return concat(source.pipe(collect), report).pipe(
-        finalize(() => scorer?.then((s) => s.destroy(), () => {})),
-      );
+      return concat(source.pipe(collect), report).pipe();
     });
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { defer, type OperatorFunction } from "rxjs";
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import { FEATURIZER_FIELDS, featurizerConfigFromFields } from "../model/config_fields.ts";
 import { DEFAULT_FEATURIZER, Featurizer } from "../model/featurizer.ts";
 import { featurizeBatch } from "../model/id_columns.ts";

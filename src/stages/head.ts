@@ -4,7 +4,7 @@
  * @module
  */
 import { Observable } from "rxjs";
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import { takeRows } from "../data/schema.ts";
 
 /** The `head` stage's spec. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { type OperatorFunction, tap } from "rxjs";
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import { runPool } from "../pool/run_pool.ts";
 import { humanLabelRows } from "../pool/batch_labels.ts";
 

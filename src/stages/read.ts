@@ -4,14 +4,14 @@
  *
  * @module
  */
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import { buildPairBatch } from "../data/pair_batch_builder.ts";
 import { type FieldMap, type Preset, PRESETS, resolveFields } from "../data/presets.ts";
 import { DEFAULT_LABEL_VALUES, type LabelValues } from "../data/label_values.ts";
 import { newReadStats, readPairs, type RejectRow } from "../data/read_pairs.ts";
 import { resolvePaths } from "../data/resolve_paths.ts";
 import type { FileType } from "../data/records.ts";
-import { recordRejects } from "../data/rejects.ts";
+import { recordRejects } from "./rejects.ts";
 import { relative } from "node:path";
 
 const text = (description: string) => ({ type: "string" as const, description });

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { StageModule } from "../pipeline/types.ts";
+import type { StageModule } from "../contracts/types.ts";
 
 // Imports of built-in stages, one line each (keep sorted).
 import * as dedupe from "./dedupe.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { Observable } from "rxjs";
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import { metricsOf, type RunMetrics } from "../report/metrics.ts";
 import { REPORT_FILES, type ReportFormat, writeReports } from "../report/write.ts";
 

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { defer, finalize, type OperatorFunction } from "rxjs";
+import { defer, type OperatorFunction } from "rxjs";
 import { Float32, makeData } from "apache-arrow";
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import { withColumns } from "../data/schema.ts";
-import { CheckpointScorer } from "../model/checkpoint_scorer.ts";
+import { CheckpointScorer } from "../compute/checkpoint_scorer.ts";
 import { sigmoid } from "../model/math.ts";
 
 /** The `score` stage's spec. */
@@ -72,7 +72,6 @@ export function operator(cfg: ScoreConfig, ctx: StageContext): OperatorFunction<
             p_b: _float32Column(rewardB.map(sigmoid)),
           });
         }),
-        finalize(() => scorer?.then((s) => s.destroy(), () => {})),
       );
     });
 }

@@ -6,7 +6,7 @@
  */
 import { concatMap, type Observable, toArray } from "rxjs";
 import { Bool, Float32, Int8, Utf8, vectorFromArray } from "apache-arrow";
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import { takeRows, withColumns } from "../data/schema.ts";
 import { fitTemperature } from "../ser/calibrate.ts";
 import { applyPolicy, SELECT_POLICIES, type SelectPolicy } from "../ser/policy.ts";

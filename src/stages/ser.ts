@@ -19,8 +19,8 @@ import {
   throwError,
   toArray,
 } from "rxjs";
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
-import { backendFor } from "../model/backend_for.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
+import { runCompute } from "../compute/run_compute.ts";
 import { featuresFromBatches } from "../model/pair_features.ts";
 import { verifyIdColumns } from "../model/verify_ids.ts";
 import { pairRows } from "../data/schema.ts";
@@ -122,7 +122,7 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
       ...opts.model,
       featurizer: featurizer ?? undefined,
     });
-    const backend = await backendFor(ctx.backend, opts.model, ctx.log);
+    const backend = await (await runCompute(ctx)).backend(opts.model);
     try {
       await backend.load(features);
       const owner = {

@@ -5,11 +5,11 @@
  * @module
  */
 import { concatMap, type Observable, toArray } from "rxjs";
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import { takeRows, withColumns } from "../data/schema.ts";
 import { int8Data, utf8Data } from "../data/pair_batch_builder.ts";
 import { assignSplits, type HeldSplit } from "../data/split_assign.ts";
-import { Rng } from "../util/rng.ts";
+import { Rng } from "../contracts/rng.ts";
 
 const fraction = (description: string, d: number) => ({
   type: "number" as const,

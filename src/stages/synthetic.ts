@@ -4,12 +4,12 @@
  *
  * @module
  */
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import type { PairRow } from "../data/schema.ts";
 import { buildPairBatch } from "../data/pair_batch_builder.ts";
 import { buildWorld, DEFAULT_SYNTHETIC, type SyntheticConfig } from "../data/synthetic/world.ts";
 import { samplePairs } from "../data/synthetic/sample.ts";
-import { hashString, Rng } from "../util/rng.ts";
+import { hashString, Rng } from "../contracts/rng.ts";
 
 const D = DEFAULT_SYNTHETIC;
 const int = (d: number, min: number, description: string) => ({

@@ -6,7 +6,7 @@
  */
 import { concatMap, from, type OperatorFunction, toArray } from "rxjs";
 import { join, resolve } from "node:path";
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import {
   FEATURIZER_FIELDS,
   featurizerConfigFromFields,
@@ -15,7 +15,7 @@ import {
   modelConfigFromFields,
   TRAIN_FIELDS,
 } from "../model/config_fields.ts";
-import { openBackend } from "../model/open_backend.ts";
+import { runCompute } from "../compute/run_compute.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { fitModel } from "../model/fit.ts";
 import { labelledRows, trainingDataHash } from "../model/labelled_rows.ts";
@@ -120,7 +120,7 @@ async function trainOn(batches: Batch[], cfg: TrainConfig, ctx: StageContext): P
   const val = cfg.validation_split ? labelledRows(batches, [cfg.validation_split]) : undefined;
   if (featurizer) verifyIdColumns(batches, featurizer, where);
   const features = featuresFromBatches(batches, { ...model, featurizer: featurizer ?? undefined });
-  const backend = await openBackend(ctx.backend, model, ctx.log);
+  const backend = await (await runCompute(ctx)).backend(model);
   try {
     await backend.load(features);
     let iteration = 0;

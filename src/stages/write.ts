@@ -5,7 +5,7 @@
  */
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { finalize } from "rxjs";
-import type { Batch, StageContext, StageSpec } from "../pipeline/types.ts";
+import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 
 /** The `write` stage's spec. */
 export const spec: StageSpec = {

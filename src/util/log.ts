@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Logger } from "../pipeline/types.ts";
+import type { Logger } from "../contracts/types.ts";
 
 /** How logs are written. */
 export interface LogOptions {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Progress } from "../pipeline/types.ts";
+import type { Progress } from "../contracts/types.ts";
 
 /** Where and how progress is shown. */
 export interface ProgressOptions {

@@ -1,9 +1,9 @@
 /** Helpers for data tests: a minimal stage context, config defaults, and running a stage. */
 import { concatMap, from, lastValueFrom, type Observable, toArray } from "rxjs";
 import { fileURLToPath } from "node:url";
-import type { Batch, StageContext, StageModule, StageSpec } from "../../src/pipeline/types.ts";
+import type { Batch, StageContext, StageModule, StageSpec } from "../../src/contracts/types.ts";
 import { checkFields } from "../../src/pipeline/fields.ts";
-import { stageRng } from "../../src/util/rng.ts";
+import { stageRng } from "../../src/contracts/rng.ts";
 import type { RejectRow } from "../../src/data/read_pairs.ts";
 
 /** Folder of the hand-written data fixtures. */

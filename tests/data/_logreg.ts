@@ -3,7 +3,7 @@
  * responses' hashed word counts (Bradley-Terry with a linear reward), trained by AdaGrad.
  */
 import type { PairRow } from "../../src/data/schema.ts";
-import { hashString } from "../../src/util/rng.ts";
+import { hashString } from "../../src/contracts/rng.ts";
 
 const BUCKETS = 1 << 18;
 

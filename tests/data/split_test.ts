@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as split from "../../src/stages/split.ts";
 import { pairBatch, type PairRow, pairRows } from "../../src/data/schema.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import { runStage, testContext } from "./_ctx.ts";
 
 /** `groups` prompt groups of 1..maxSize labelled pairs each, in batches of 100 rows. */

@@ -7,7 +7,7 @@ import { buildWorld, DEFAULT_SYNTHETIC } from "../../src/data/synthetic/world.ts
 import { samplePairs } from "../../src/data/synthetic/sample.ts";
 import { assignSplits } from "../../src/data/split_assign.ts";
 import { pairBatch, type PairRow } from "../../src/data/schema.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import { logregAccuracy } from "./_logreg.ts";
 
 /** The default world of `seed`, split 5% seed / 5% validation / 20% test by prompt group. */

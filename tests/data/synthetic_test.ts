@@ -3,7 +3,7 @@ import * as synthetic from "../../src/stages/synthetic.ts";
 import { pairRows } from "../../src/data/schema.ts";
 import { buildWorld, DEFAULT_SYNTHETIC } from "../../src/data/synthetic/world.ts";
 import { samplePairs, type SyntheticPair } from "../../src/data/synthetic/sample.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import { runStage, testContext } from "./_ctx.ts";
 
 const sample = (over: Partial<typeof DEFAULT_SYNTHETIC>, seed = 1): SyntheticPair[] => {

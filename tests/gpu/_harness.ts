@@ -7,7 +7,7 @@
 import { readBack, storageBuffer, upload } from "../../src/gpu/buffers.ts";
 import type { GpuContext } from "../../src/gpu/device.ts";
 import { UniformArena } from "../../src/gpu/kernel.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 
 /** A buffer holding `data`. */
 export function bufferOf(gpu: GpuContext, data: Float32Array | Uint32Array): GPUBuffer {

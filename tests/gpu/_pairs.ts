@@ -5,7 +5,7 @@
  */
 import type { ModelConfig, ModelParams, PairFeatures, TrainSet } from "../../src/model/types.ts";
 import { DEFAULT_MODEL } from "../../src/model/types.ts";
-import type { Rng } from "../../src/util/rng.ts";
+import type { Rng } from "../../src/contracts/rng.ts";
 import { assertClose } from "./_harness.ts";
 
 /** A small model (buckets 4096, dim 12, hidden 24) that keeps llvmpipe tests quick. */

@@ -2,7 +2,7 @@ import { GpuBackend } from "../../src/gpu/gpu_backend.ts";
 import { CpuBackend } from "../../src/model/cpu_backend.ts";
 import { initParams } from "../../src/model/params.ts";
 import { DEFAULT_TRAIN } from "../../src/model/types.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import { assertClose, rngFor } from "./_harness.ts";
 import {
   assertParamsClose,

@@ -1,7 +1,7 @@
 import { GpuBackend } from "../../src/gpu/gpu_backend.ts";
 import { CpuBackend } from "../../src/model/cpu_backend.ts";
 import { DEFAULT_TRAIN, type PairFeatures, type TrainSet } from "../../src/model/types.ts";
-import type { Rng } from "../../src/util/rng.ts";
+import type { Rng } from "../../src/contracts/rng.ts";
 import { assertClose, rngFor } from "./_harness.ts";
 import { assertTrainedClose, randomEmbeddings, randomSet, SMALL } from "./_pairs.ts";
 import { gpuTest } from "./_webgpu.ts";

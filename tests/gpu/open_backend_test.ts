@@ -1,5 +1,5 @@
 import { isSoftwareAdapter } from "../../src/gpu/device.ts";
-import { hasWebGpu, openBackend } from "../../src/model/open_backend.ts";
+import { hasWebGpu, openBackend } from "../../src/compute/open_backend.ts";
 import { DEFAULT_MODEL } from "../../src/model/types.ts";
 import { HAS_ADAPTER } from "./_webgpu.ts";
 import assert from "node:assert/strict";

@@ -2,7 +2,7 @@ import { AdamDenseKernel } from "../../src/gpu/adam_dense.ts";
 import { EmbeddingAdamKernel } from "../../src/gpu/embedding_adam.ts";
 import { EmbeddingGradKernel } from "../../src/gpu/embedding_grad.ts";
 import { GRAD_BLOCK } from "../../src/gpu/train_plan.ts";
-import type { Rng } from "../../src/util/rng.ts";
+import type { Rng } from "../../src/contracts/rng.ts";
 import { ReduceStatsKernel } from "../../src/gpu/reduce_stats.ts";
 import { adamwDense, adamwRows } from "../../src/model/adamw.ts";
 import { DEFAULT_TRAIN } from "../../src/model/types.ts";

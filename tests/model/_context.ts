@@ -1,8 +1,8 @@
 // A minimal stage context for the model stages, and a helper that runs a stage on batches.
 import { concatMap, from, lastValueFrom, type Observable, toArray } from "rxjs";
-import type { Batch, StageContext, StageModule } from "../../src/pipeline/types.ts";
+import type { Batch, StageContext, StageModule } from "../../src/contracts/types.ts";
 import { checkFields } from "../../src/pipeline/fields.ts";
-import { stageRng } from "../../src/util/rng.ts";
+import { stageRng } from "../../src/contracts/rng.ts";
 
 /** One captured log line. */
 export interface LogLine {

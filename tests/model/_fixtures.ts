@@ -1,5 +1,5 @@
 // Shared helpers for the model tests: small random models, features and training sets.
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import type { PairRow } from "../../src/data/schema.ts";
 import { initParams } from "../../src/model/params.ts";
 import type { Grads } from "../../src/model/reference_batch.ts";

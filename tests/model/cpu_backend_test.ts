@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import { CpuBackend } from "../../src/model/cpu_backend.ts";
 import { batchGradients, scoreReference } from "../../src/model/reference_batch.ts";
 import { initParams, PARAM_GROUPS } from "../../src/model/params.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import { CpuBackend } from "../../src/model/cpu_backend.ts";
 import { FastCpuBackend } from "../../src/model/fast/fast_backend.ts";
 import { CHUNK_PAIRS } from "../../src/model/fast/shape.ts";

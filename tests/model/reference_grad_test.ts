@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import { batchGradients, batchLoss } from "../../src/model/reference_batch.ts";
 import { PARAM_GROUPS } from "../../src/model/params.ts";
 import type { ModelConfig } from "../../src/model/types.ts";

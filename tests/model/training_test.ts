@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import { CpuBackend } from "../../src/model/cpu_backend.ts";
 import { DEFAULT_FEATURIZER, Featurizer } from "../../src/model/featurizer.ts";
 import { fitModel } from "../../src/model/fit.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import { activate, activateGrad } from "../../src/model/math.ts";
 import { assembleKernels } from "../../src/model/wasm/build_kernels.ts";
 import { KERNELS_WASM_BASE64 } from "../../src/model/wasm/kernels_wasm.ts";

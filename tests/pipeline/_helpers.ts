@@ -1,7 +1,7 @@
 /** Helpers for pipeline tests: write a pipeline file to a temp dir and load it. */
 import { join } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
-import { loadPipeline } from "../../src/pipeline/load.ts";
+import { loadPipeline } from "../../src/stages/pipelines.ts";
 import { PipelineConfigError } from "../../src/pipeline/errors.ts";
 
 /** Absolute path of the test stage modules. */

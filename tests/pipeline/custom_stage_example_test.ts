@@ -1,10 +1,10 @@
 import { assertEquals } from "./_assert.ts";
 import { fileURLToPath } from "node:url";
-import { loadPipeline } from "../../src/pipeline/load.ts";
+import { loadPipeline } from "../../src/stages/pipelines.ts";
 import { runPipeline } from "../../src/pipeline/run.ts";
 import { renderTree } from "../../src/pipeline/graph.ts";
 import { pairBatch, pairRows } from "../../src/data/schema.ts";
-import type { StageContext } from "../../src/pipeline/types.ts";
+import type { StageContext } from "../../src/contracts/types.ts";
 import { lastValueFrom, of } from "rxjs";
 
 const EXAMPLE = fileURLToPath(

@@ -1,6 +1,6 @@
 import { assertEquals } from "./_assert.ts";
 import { writePipeline } from "./_helpers.ts";
-import { loadPipeline } from "../../src/pipeline/load.ts";
+import { loadPipeline } from "../../src/stages/pipelines.ts";
 import { renderDot, renderTree } from "../../src/pipeline/graph.ts";
 
 const PIPE = `name: g

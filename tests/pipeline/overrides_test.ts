@@ -1,6 +1,6 @@
 import { assertEquals } from "./_assert.ts";
 import { problemsOf, writePipeline } from "./_helpers.ts";
-import { loadPipeline } from "../../src/pipeline/load.ts";
+import { loadPipeline } from "../../src/stages/pipelines.ts";
 
 const PIPE = `name: t
 seed: 1

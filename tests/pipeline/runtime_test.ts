@@ -1,11 +1,11 @@
 import { assertEquals, assertRejects } from "./_assert.ts";
 import { writePipeline } from "./_helpers.ts";
-import { loadPipeline } from "../../src/pipeline/load.ts";
+import { loadPipeline } from "../../src/stages/pipelines.ts";
 import { runPipeline } from "../../src/pipeline/run.ts";
 import { StageError } from "../../src/pipeline/errors.ts";
 import { pairRows } from "../../src/data/schema.ts";
-import type { Batch, StageContext, StageModule } from "../../src/pipeline/types.ts";
-import { definePipeline } from "../../src/pipeline/load.ts";
+import type { Batch, StageContext, StageModule } from "../../src/contracts/types.ts";
+import { definePipeline } from "../../src/stages/pipelines.ts";
 import { map } from "rxjs";
 
 async function tempRunDir(): Promise<string> {

@@ -2,10 +2,10 @@
 import { join } from "node:path";
 import { concatMap, from, type Observable } from "rxjs";
 import { fileURLToPath } from "node:url";
-import type { Batch, StageContext } from "../../src/pipeline/types.ts";
+import type { Batch, StageContext } from "../../src/contracts/types.ts";
 import { pairBatch, type PairRow, type Split } from "../../src/data/schema.ts";
 import { Pool } from "../../src/pool/pool.ts";
-import { stageRng } from "../../src/util/rng.ts";
+import { stageRng } from "../../src/contracts/rng.ts";
 
 /** The repository root (subprocesses run there, so `deno.json` applies). */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -4,7 +4,7 @@ import { from, lastValueFrom, toArray } from "rxjs";
 import * as poolStage from "../../src/stages/pool.ts";
 import { BUILTIN_STAGES } from "../../src/stages/registry.ts";
 import { checkFields } from "../../src/pipeline/fields.ts";
-import { loadPipeline } from "../../src/pipeline/load.ts";
+import { loadPipeline } from "../../src/stages/pipelines.ts";
 import { runPipeline } from "../../src/pipeline/run.ts";
 import { withPool } from "../../src/pool/with_pool.ts";
 import { pairBatch } from "../../src/data/schema.ts";

@@ -1,8 +1,8 @@
 /** A minimal stage context for SER and report stage tests, and a runner for one stage. */
 import { concatMap, from, lastValueFrom, type Observable, toArray } from "rxjs";
-import type { Batch, StageContext, StageModule } from "../../src/pipeline/types.ts";
+import type { Batch, StageContext, StageModule } from "../../src/contracts/types.ts";
 import { checkFields } from "../../src/pipeline/fields.ts";
-import { stageRng } from "../../src/util/rng.ts";
+import { stageRng } from "../../src/contracts/rng.ts";
 
 /** A context whose log lines are kept in `logs`, with resources closed by `close()`. */
 export interface TestContext extends StageContext {

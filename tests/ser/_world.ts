@@ -3,8 +3,8 @@
  * the preferred response is the one with the higher hidden quality (with some label noise).
  */
 import { pairBatch, type PairRow, type Split } from "../../src/data/schema.ts";
-import type { Batch } from "../../src/pipeline/types.ts";
-import { Rng } from "../../src/util/rng.ts";
+import type { Batch } from "../../src/contracts/types.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import { collectPairs, type SerData } from "../../src/ser/dataset.ts";
 import { CpuBackend } from "../../src/model/cpu_backend.ts";
 import { featuresFromBatches } from "../../src/model/pair_features.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fitTemperature, TEMPERATURE_RANGE } from "../../src/ser/calibrate.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 
 function nll(ra: Float32Array, rb: Float32Array, y: Int8Array, t: number): number {
   let s = 0;

@@ -3,7 +3,7 @@ import { trainStep } from "../../src/ser/train.ts";
 import { fitModel } from "../../src/model/fit.ts";
 import { evaluatePairs } from "../../src/model/metrics.ts";
 import { initParams } from "../../src/model/params.ts";
-import { Rng } from "../../src/util/rng.ts";
+import { Rng } from "../../src/contracts/rng.ts";
 import { buildTrainSet } from "../../src/ser/train_set.ts";
 import { worldConfig, worldContext } from "./_world.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Rng } from "../../util/rng.ts";
+import type { Rng } from "../../contracts/rng.ts";
 import type { PairRow } from "../schema.ts";
 import { groupId, pairId } from "../hash.ts";
 import { drawWord, type Family, type World } from "./world.ts";
@@ -71,7 +71,7 @@ export function relevance(z: Latents): number {
  * @example
  * ```ts
  * import { drawLatents } from "./sample.ts";
- * import { Rng } from "../../util/rng.ts";
+ * import { Rng } from "../../contracts/rng.ts";
  * const rng = new Rng(1);
  * const a = drawLatents(rng, 0.1);
  * if (drawLatents(rng, 0.1, a, 0.99).help - a.help > 1) throw new Error("rho 0.99 keeps them close");
@@ -101,7 +101,7 @@ export function drawLatents(rng: Rng, harmfulRate: number, partner?: Latents, rh
  * ```ts
  * import { writeResponse } from "./sample.ts";
  * import { buildWorld, DEFAULT_SYNTHETIC } from "./world.ts";
- * import { Rng } from "../../util/rng.ts";
+ * import { Rng } from "../../contracts/rng.ts";
  * const w = buildWorld(DEFAULT_SYNTHETIC, 1);
  * const z = { help: 0, rel: 0, flaw: 0, verb: 0, harmful: true };
  * const r = writeResponse(w, z, 0, new Rng(1));
@@ -144,7 +144,7 @@ export function writeResponse(
  * ```ts
  * import { writePrompt } from "./sample.ts";
  * import { buildWorld, DEFAULT_SYNTHETIC } from "./world.ts";
- * import { Rng } from "../../util/rng.ts";
+ * import { Rng } from "../../contracts/rng.ts";
  * if (!writePrompt(buildWorld(DEFAULT_SYNTHETIC, 1), 3, new Rng(1)).endsWith("?")) throw new Error();
  * ```
  */
@@ -167,7 +167,7 @@ export function writePrompt(world: World, topic: number, rng: Rng): string {
  * ```ts
  * import { samplePairs } from "./sample.ts";
  * import { buildWorld, DEFAULT_SYNTHETIC } from "./world.ts";
- * import { Rng } from "../../util/rng.ts";
+ * import { Rng } from "../../contracts/rng.ts";
  * const pairs = [...samplePairs(buildWorld({ ...DEFAULT_SYNTHETIC, pairs: 10 }, 1), new Rng(1))];
  * if (pairs.length !== 10 || pairs[0].row.label === null) throw new Error();
  * ```

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Rng } from "../../util/rng.ts";
+import type { Rng } from "../../contracts/rng.ts";
 
 const ONSETS = [
   "b",
@@ -52,7 +52,7 @@ const CODAS = ["", "", "", "n", "r", "s", "l", "m", "x", "nd", "st"];
  * @example
  * ```ts
  * import { pseudoWords } from "./vocab.ts";
- * import { Rng } from "../../util/rng.ts";
+ * import { Rng } from "../../contracts/rng.ts";
  * const taken = new Set<string>();
  * const a = pseudoWords(50, new Rng(1), taken), b = pseudoWords(50, new Rng(1), taken);
  * if (a.some((w) => b.includes(w)) || taken.size !== 100) throw new Error();
@@ -131,7 +131,7 @@ export class Zipf {
  * @example
  * ```ts
  * import { poisson } from "./vocab.ts";
- * import { Rng } from "../../util/rng.ts";
+ * import { Rng } from "../../contracts/rng.ts";
  * const rng = new Rng(3);
  * let s = 0;
  * for (let i = 0; i < 2000; i++) s += poisson(4, rng);

@@ -30,7 +30,7 @@
  *
  * @module
  */
-import { Rng } from "../../util/rng.ts";
+import { Rng } from "../../contracts/rng.ts";
 import { pseudoWords, Zipf } from "./vocab.ts";
 
 /** The settings of the synthetic world (the `synthetic` stage's fields). */
@@ -127,7 +127,7 @@ export function buildWorld(config: SyntheticConfig, seed: number): World {
  * @example
  * ```ts
  * import { buildWorld, DEFAULT_SYNTHETIC, drawWord } from "./world.ts";
- * import { Rng } from "../../util/rng.ts";
+ * import { Rng } from "../../contracts/rng.ts";
  * const w = buildWorld(DEFAULT_SYNTHETIC, 1);
  * if (!w.helpful.words.includes(drawWord(w.helpful, new Rng(2)))) throw new Error();
  * ```

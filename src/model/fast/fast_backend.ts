@@ -21,7 +21,7 @@ import type {
   TrainOptions,
   TrainSet,
 } from "../types.ts";
-import { Rng } from "../../util/rng.ts";
+import { Rng } from "../../contracts/rng.ts";
 import { Arena } from "./arena.ts";
 import type { ChunkEnv } from "./chunk_forward.ts";
 import { type Crew, LocalCrew } from "./crew.ts";

@@ -1,5 +1,5 @@
 /** A test source: `batches` pair batches of `rows` rows each, ids "<prefix>-<n>". */
-import type { StageContext, StageSpec } from "../../../src/pipeline/types.ts";
+import type { StageContext, StageSpec } from "../../../src/contracts/types.ts";
 import { pairBatch } from "../../../src/data/schema.ts";
 
 export const spec: StageSpec = {

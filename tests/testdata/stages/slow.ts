@@ -1,5 +1,5 @@
 /** A test stage that takes `ms` per batch (async), records how many batches it holds at once. */
-import type { StageContext, StageSpec } from "../../../src/pipeline/types.ts";
+import type { StageContext, StageSpec } from "../../../src/contracts/types.ts";
 
 export const spec: StageSpec = {
   name: "slow",

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { StageContext } from "../pipeline/types.ts";
+import type { StageContext } from "../contracts/types.ts";
 import { runPool } from "../pool/run_pool.ts";
-import type { RejectRow } from "./read_pairs.ts";
+import type { RejectRow } from "../data/read_pairs.ts";
 
 /**
  * Records skipped records in the pool's `rejects` table (one transaction per call), and logs each

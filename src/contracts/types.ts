@@ -1,13 +1,15 @@
 /**
- * The contracts every stage is written against: a stage module exports a `spec` (its fields,
- * defaults and docs) and an `operator` factory that turns its typed config and a context into a
- * plain RxJS operator over Arrow record batches. Built-in and user stages share this shape.
+ * The contracts every stage is written against, at the bottom of the layers (every other folder
+ * of `src/` may import them; they import nothing of serflow but the seeded generator): a stage
+ * module exports a `spec` (its fields, defaults and docs) and an `operator` factory that turns
+ * its typed config and a context into a plain RxJS operator over Arrow record batches. Built-in
+ * and user stages share this shape.
  *
  * @module
  */
 import type { Observable, OperatorFunction } from "rxjs";
 import type { RecordBatch } from "apache-arrow";
-import type { Rng } from "../util/rng.ts";
+import type { Rng } from "./rng.ts";
 
 /** An Arrow record batch flowing between stages (see `src/data/schema.ts` for the pair columns). */
 // deno-lint-ignore no-explicit-any
@@ -110,7 +112,8 @@ export interface StageContext {
   progress(label: string, total?: number): Progress;
   /**
    * The run's shared resources, opened lazily on first use and closed by the runtime at the end:
-   * `pool` is the labelled pool (`src/pool`), `compute` the reward-model backend (`src/model`).
+   * `pool` is the labelled pool (`runPool`, `src/pool/run_pool.ts`) and `compute` the device the
+   * reward model runs on, with the models loaded there (`runCompute`, `src/compute/run_compute.ts`).
    */
   resources: RunResources;
   /** Each input stream separately (for stages that join inputs); the operator's source is all of them concatenated. */

@@ -1,0 +1,143 @@
+/**
+ * Where the time of a GPU epoch goes on the host, segment by segment: when each segment was
+ * planned (in the planning worker, off the critical path), how long the submitting thread waited
+ * for it, recorded its commands and uploaded its lists, and (when traced) when the device
+ * finished it. `renderTimeline` draws it as text, so a run on any machine shows whether the host
+ * or the device is the critical path.
+ *
+ * @module
+ */
+
+/** One segment's times, in wall-clock ms (comparable across threads). */
+export interface SegmentTiming {
+  steps: number;
+  pairs: number;
+  /** Planning, in the worker (or inline). */
+  planStart: number;
+  planEnd: number;
+  /** The submitting thread asked for the segment / had it. */
+  waitStart: number;
+  waitEnd: number;
+  /** Upload of the segment's lists (writeBuffer), then encoding, then the submit call. */
+  uploadEnd: number;
+  recordEnd: number;
+  submitEnd: number;
+  /** The device finished the segment (only when traced). */
+  deviceDone?: number;
+  uploadBytes: number;
+}
+
+/** Host time of one epoch, summed over segments, in ms. */
+export interface HostTimes {
+  steps: number;
+  /** Planning time (in the worker when `offThread`). */
+  planMs: number;
+  offThread: boolean;
+  /** The submitting thread waiting for plans (critical path). */
+  waitMs: number;
+  /** Uploading lists (critical path). */
+  uploadMs: number;
+  /** Encoding commands (critical path). */
+  recordMs: number;
+  /** queue.submit calls (critical path). */
+  submitMs: number;
+}
+
+/**
+ * Sums a timeline into host times.
+ *
+ * @param t The segments.
+ * @param offThread Whether planning ran in a worker.
+ * @returns The totals.
+ * @example
+ * ```ts
+ * import { criticalMsPerStep, hostTimes } from "./timeline.ts";
+ * const h = hostTimes([{ steps: 2, pairs: 8, planStart: 0, planEnd: 3, waitStart: 1,
+ *   waitEnd: 3, uploadEnd: 4, recordEnd: 6, submitEnd: 7, uploadBytes: 10 }], true);
+ * if (h.waitMs !== 2 || h.recordMs !== 2 || criticalMsPerStep(h) !== 3) throw new Error();
+ * ```
+ */
+export function hostTimes(t: readonly SegmentTiming[], offThread: boolean): HostTimes {
+  const h: HostTimes = {
+    steps: 0,
+    planMs: 0,
+    offThread,
+    waitMs: 0,
+    uploadMs: 0,
+    recordMs: 0,
+    submitMs: 0,
+  };
+  for (const s of t) {
+    h.steps += s.steps;
+    h.planMs += s.planEnd - s.planStart;
+    h.waitMs += s.waitEnd - s.waitStart;
+    h.uploadMs += s.uploadEnd - s.waitEnd;
+    h.recordMs += s.recordEnd - s.uploadEnd;
+    h.submitMs += s.submitEnd - s.recordEnd;
+  }
+  return h;
+}
+
+/**
+ * The submitting thread's work per step that the device cannot overlap: waiting for plans,
+ * uploads, encoding and submits (planning itself counts only when it ran inline).
+ *
+ * @param h Host times of an epoch.
+ * @returns Milliseconds per step.
+ */
+export function criticalMsPerStep(h: HostTimes): number {
+  const inline = h.offThread ? 0 : h.planMs;
+  return h.steps ? (h.waitMs + h.uploadMs + h.recordMs + h.submitMs + inline) / h.steps : 0;
+}
+
+/**
+ * Draws a timeline as text: one row per segment with the planner's, the submitting thread's and
+ * (when traced) the device's spans on a shared time axis.
+ *
+ * @param t The segments.
+ * @param width Characters of the time axis.
+ * @returns Lines of text.
+ * @example
+ * ```ts
+ * import { renderTimeline } from "./timeline.ts";
+ * const text = renderTimeline([{ steps: 1, pairs: 4, planStart: 0, planEnd: 5, waitStart: 0,
+ *   waitEnd: 5, uploadEnd: 6, recordEnd: 8, submitEnd: 9, deviceDone: 20, uploadBytes: 1 }], 20);
+ * if (!text.includes("p") || !text.includes("=")) throw new Error(text);
+ * ```
+ */
+export function renderTimeline(t: readonly SegmentTiming[], width = 72): string {
+  if (t.length === 0) return "(no segments)";
+  const t0 = Math.min(...t.map((s) => Math.min(s.planStart, s.waitStart)));
+  const t1 = Math.max(...t.map((s) => s.deviceDone ?? s.submitEnd));
+  const span = Math.max(t1 - t0, 1e-6);
+  const col = (x: number) => Math.min(width - 1, Math.floor(((x - t0) / span) * width));
+  const bar = (spans: [number, number, string][]) => {
+    const row = Array.from({ length: width }, () => " ");
+    for (const [a, b, ch] of spans) {
+      for (let i = col(a); i <= col(Math.max(a, b)); i++) row[i] = ch;
+    }
+    return row.join("");
+  };
+  const lines = [
+    `timeline over ${span.toFixed(1)} ms (${(span / width).toFixed(2)} ms per column): ` +
+    "p plan (worker), w host waits for a plan, u upload, r record+submit, = device busy until done",
+  ];
+  t.forEach((s, i) => {
+    lines.push(`seg ${String(i).padStart(3)} plan |${bar([[s.planStart, s.planEnd, "p"]])}|`);
+    lines.push(
+      `        host |${
+        bar([[s.waitStart, s.waitEnd, "w"], [s.waitEnd, s.uploadEnd, "u"], [
+          s.uploadEnd,
+          s.submitEnd,
+          "r",
+        ]])
+      }|`,
+    );
+    if (s.deviceDone !== undefined) {
+      const prev = i > 0 ? (t[i - 1].deviceDone ?? s.submitEnd) : s.submitEnd;
+      const start = Math.max(prev, s.submitEnd);
+      lines.push(`      device |${bar([[start, s.deviceDone, "="]])}|`);
+    }
+  });
+  return lines.join("\n");
+}

@@ -74,6 +74,18 @@ export type {
   StageSpec,
 } from "./src/contracts/types.ts";
 export { BUILTIN_STAGES } from "./src/stages/registry.ts";
+export type { StageRef } from "./src/contracts/types.ts";
+
+// The stage kit: typed configs from field specs, row helpers, and running a stage on rows.
+export { defineStage } from "./src/kit/define_stage.ts";
+export type { StageDefinition } from "./src/kit/define_stage.ts";
+export type { ConfigOf, FieldValue } from "./src/contracts/config_of.ts";
+export { filterRows, mapRows, withColumn } from "./src/kit/row_ops.ts";
+export type { BatchRow } from "./src/kit/row_ops.ts";
+export { testStage } from "./src/kit/test_stage.ts";
+export type { TestStageOptions } from "./src/kit/test_stage.ts";
+export { batchOf, rowsOf } from "./src/data/rows.ts";
+export type { Row } from "./src/data/rows.ts";
 
 // Pair batches (Arrow) and datasets.
 export {
@@ -120,6 +132,16 @@ export { loadCheckpoint, readCheckpointHeader, saveCheckpoint } from "./src/mode
 export type { Checkpoint } from "./src/model/checkpoint.ts";
 export { evaluatePairs } from "./src/model/metrics.ts";
 export type { PairMetrics } from "./src/model/metrics.ts";
+export { normalizeRewards, rewardStats } from "./src/model/reward_stats.ts";
+export type { RewardStats } from "./src/model/reward_stats.ts";
+
+// Serving the reward model over HTTP (`deno task serve`).
+export { SERVE_DEFAULTS, startServer } from "./src/serve/server.ts";
+export type { RunningServer, ServeOptions } from "./src/serve/server.ts";
+export type { ModelInfo } from "./src/serve/served_model.ts";
+export type { RequestLimits } from "./src/serve/requests.ts";
+export { splitRule, splitTranscript, stripPrompt } from "./src/serve/split.ts";
+export type { SplitRule } from "./src/serve/split.ts";
 
 // Self-evolving selection and the loop's reports.
 export { selectPairs, sigmoid } from "./src/ser/select.ts";

@@ -3,9 +3,13 @@
  * PyTorch) on the same featurized data, and cost growth; JSON under `bench/results/`, plots under
  * `docs/benchmarks/`, a row in BENCHMARKS.md's runs table.
  *
- * Usage: `deno task bench [--quick] [--only micro,e2e,peers,growth] [--out-dir DIR]
+ * Usage: `deno task bench [--quick] [--only micro,e2e,peers,growth,serve] [--out-dir DIR]
  * [--no-md] [--plots-dir DIR] [--peer-pairs N] [--peer-rounds R] [--peers a,b]
- * [--e2e-sizes a,b] [--iterations K] [--no-pool] [--max-point-s S]`
+ * [--e2e-sizes a,b] [--iterations K] [--no-pool] [--max-point-s S]
+ * [--serve-requests N] [--serve-concurrency a,b] [--serve-backend B] [--serve-peers a,b]`
+ *
+ * `serve` (the HTTP load test of `deno task serve`, see `bench/serve.ts`) runs only when named
+ * in `--only`.
  *
  * `--quick` is a one-minute check of the harness: tiny sizes, one round, CPU peers only, and
  * nothing written to BENCHMARKS.md or `docs/` unless asked.
@@ -34,6 +38,7 @@ import { serOptions } from "./lib/ser_run.ts";
 import { replaceLatest, summaryMarkdown } from "./lib/summary_md.ts";
 import { worldData } from "./lib/world_data.ts";
 import { E2E_MODEL, E2E_TRAIN } from "./e2e.ts";
+import { BATCH_SETTINGS, replaceServeSection, runServeBench, serveMarkdown } from "./serve.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x);
@@ -70,6 +75,10 @@ export async function main(args: string[]): Promise<number> {
       "no-pool": { type: "boolean", default: false },
       "max-point-s": { type: "string" },
       seed: { type: "string", default: "7" },
+      "serve-requests": { type: "string" },
+      "serve-concurrency": { type: "string" },
+      "serve-backend": { type: "string", default: "cpu" },
+      "serve-peers": { type: "string" },
     },
   });
   const quick = v.quick!;
@@ -223,6 +232,29 @@ export async function main(args: string[]): Promise<number> {
     await save();
   }
 
+  let serveMd: string | null = null;
+  if (only.has("serve")) {
+    const backend = v["serve-backend"] as "cpu" | "webgpu" | "auto";
+    const r = await runServeBench({
+      concurrency: list(v["serve-concurrency"] ?? (quick ? "1,8" : "1,4,16,32,64")).map(Number),
+      requests: Number(v["serve-requests"] ?? (quick ? 64 : 640)),
+      backend,
+      peers: list(v["serve-peers"] ?? "torch-cpu"),
+      settings: quick ? BATCH_SETTINGS.slice(2, 3) : undefined,
+      log,
+    });
+    sections.serve = r;
+    await save();
+    serveMd = serveMarkdown(r, {
+      date,
+      machine: `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB${
+        backend === "cpu" ? "" : `, adapter ${machine.adapter?.description ?? "none"}`
+      }`,
+      command: `deno task bench ${args.join(" ")}`.trim(),
+    });
+    console.log(serveMd);
+  }
+
   const results = snapshot();
   await writeResults(path, results);
   log(`results: ${path}`);
@@ -242,12 +274,18 @@ export async function main(args: string[]): Promise<number> {
     const md = `${ROOT}/BENCHMARKS.md`;
     const text = await Deno.readTextFile(md).catch(() => "# Benchmarks\n");
     const rel = path.startsWith(ROOT + "/") ? path.slice(ROOT.length + 1) : path;
-    const full = only.size === 4 ? replaceLatest(text, summaryMarkdown(results)) : text;
+    const core = ["micro", "e2e", "peers", "growth"].every((s) => only.has(s));
+    const latest = core ? replaceLatest(text, summaryMarkdown(results)) : text;
+    const full = serveMd ? replaceServeSection(latest, serveMd) : latest;
     await Deno.writeTextFile(md, addRunRow(full, runRow(results, rel)));
     // Keep `deno fmt --check` green: the tables are written unaligned.
     await new Deno.Command(Deno.execPath(), { args: ["fmt", md], stdout: "null", stderr: "null" })
       .output();
-    log(`BENCHMARKS.md: runs table${only.size === 4 ? " and latest results" : ""} updated`);
+    log(
+      `BENCHMARKS.md: runs table${core ? " and latest results" : ""}${
+        serveMd ? " and serving section" : ""
+      } updated`,
+    );
   }
   return failed ? 1 : 0;
 }

@@ -37,6 +37,10 @@ const COMMANDS: Record<
     summary: "seed-only vs SER vs all-labels over several seeds",
     load: () => import("./compare.ts"),
   },
+  serve: {
+    summary: "serve a run's reward model over HTTP (OpenRLHF /get_reward)",
+    load: () => import("./serve.ts"),
+  },
 };
 
 /** @returns The top-level usage text. */

@@ -11,7 +11,7 @@ import type { Batch, StageContext } from "../contracts/types.ts";
 import { type Checkpoint, loadCheckpoint } from "../model/checkpoint.ts";
 import { latestCheckpoint } from "../model/latest_checkpoint.ts";
 import { featuresFromBatches } from "../model/pair_features.ts";
-import type { ModelConfig, RewardBackend, Scores } from "../model/types.ts";
+import type { ModelConfig, PairFeatures, RewardBackend, Scores } from "../model/types.ts";
 import { verifyIdColumns } from "../model/verify_ids.ts";
 import { runCompute } from "./run_compute.ts";
 
@@ -76,6 +76,11 @@ export class CheckpointScorer {
     return new CheckpointScorer(file, ckpt, backend);
   }
 
+  /** The kind of backend the model runs on. */
+  get backendKind(): "webgpu" | "cpu" {
+    return this.#backend.kind;
+  }
+
   /**
    * Rewards of every row of `batch`, in row order. The batch's features are uploaded once, even
    * when several stages score the same batch.
@@ -90,6 +95,24 @@ export class CheckpointScorer {
     return run;
   }
 
+  /**
+   * Rewards of featurized pairs (ids made with this checkpoint's featurizer), in pair order:
+   * one backend load, then one score call per `chunk` pairs (one GPU submission each).
+   *
+   * @param f The pairs' features.
+   * @param chunk Pairs per backend call.
+   * @returns Float32 rewards of responses a and b.
+   */
+  scoreFeatures(f: PairFeatures, chunk = 65536): Promise<Scores> {
+    const run = this.#tail.then(async () => {
+      this.#loaded = null;
+      await this.#backend.load(f);
+      return await this.#scoreLoaded(f.n, chunk);
+    });
+    this.#tail = run.catch(() => {});
+    return run;
+  }
+
   async #score(batch: Batch, chunk: number): Promise<Scores> {
     const { model, featurizer } = this.checkpoint;
     if (this.#loaded !== batch) {
@@ -99,13 +122,15 @@ export class CheckpointScorer {
       await this.#backend.load(f);
       this.#loaded = batch;
     }
-    const n = batch.numRows;
+    return await this.#scoreLoaded(batch.numRows, chunk);
+  }
+
+  async #scoreLoaded(n: number, chunk: number): Promise<Scores> {
+    if (n <= chunk) return await this.#backend.score(_range(0, n));
     const rewardA = new Float32Array(n), rewardB = new Float32Array(n);
     for (let start = 0; start < n; start += chunk) {
       const end = Math.min(n, start + chunk);
-      const s = await this.#backend.score(
-        Uint32Array.from({ length: end - start }, (_, i) => start + i),
-      );
+      const s = await this.#backend.score(_range(start, end));
       rewardA.set(s.rewardA, start);
       rewardB.set(s.rewardB, start);
     }
@@ -116,4 +141,10 @@ export class CheckpointScorer {
   destroy(): void {
     this.#backend.destroy();
   }
+}
+
+function _range(start: number, end: number): Uint32Array {
+  const out = new Uint32Array(end - start);
+  for (let i = 0; i < out.length; i++) out[i] = start + i;
+  return out;
 }

@@ -25,6 +25,7 @@ export type FieldType =
   | "object"
   | "array"
   | "path"
+  | "stages"
   | "any";
 
 /** One configuration field of a stage: its type, default, range and documentation. */
@@ -48,6 +49,24 @@ export interface FieldSpec {
   items?: FieldSpec;
   /** Also accept a single element where an array is expected (e.g. one path or a list of paths). */
   single?: boolean;
+  /**
+   * For `type: "stages"` (a list of stage references `{ id?, use, with? }`, resolved and
+   * validated like the pipeline's own stages): the stage kinds allowed (default: transforms).
+   */
+  kinds?: readonly ("source" | "transform" | "sink")[];
+}
+
+/**
+ * A stage used inside another one (a `stages` field, such as the `ser` stage's `on_selected`),
+ * resolved and validated by the loader: its id, its `use:` as written, its module and its
+ * config with defaults filled in. It serializes as `{ id, use, with }`.
+ */
+export interface StageRef {
+  id: string;
+  use: string;
+  module: StageModule;
+  config: Record<string, unknown>;
+  toJSON(): { id: string; use: string; with: Record<string, unknown> };
 }
 
 /** A stage's specification: what it is called, what it takes, and examples that the tests run. */

@@ -9,6 +9,7 @@
  */
 import { dirname } from "node:path";
 import type { FeaturizerConfig } from "./featurizer.ts";
+import type { RewardStats } from "./reward_stats.ts";
 import { checkParamSizes, PARAM_GROUPS } from "./params.ts";
 import { type CheckpointExpect, checkpointMismatches } from "./checkpoint_compat.ts";
 import type { ModelConfig, ModelParams, OptimizerState } from "./types.ts";
@@ -30,6 +31,8 @@ export interface CheckpointMetadata {
   /** The run and stage that wrote it. */
   runId?: string;
   stageId?: string;
+  /** Reward mean and std over the training pool (absent in checkpoints written before it). */
+  rewardStats?: RewardStats;
   [key: string]: unknown;
 }
 

@@ -14,6 +14,7 @@ import { checkGraph } from "./graph.ts";
 import type { LoadedPipeline, StageNode, StageTable } from "./loaded.ts";
 import { checkPermissions } from "./permissions.ts";
 import { resolveUse } from "./resolve_use.ts";
+import { resolveStageRefs } from "./stage_refs.ts";
 import { didYouMean } from "../util/did_you_mean.ts";
 
 /**
@@ -57,7 +58,7 @@ export async function buildPipeline(
   // Resolve every stage's module first: overrides are typed by the stage specs.
   const modules: (StageModule | undefined)[] = [];
   for (let i = 0; i < rawStages.length; i++) {
-    modules.push(await resolveUse(rawStages[i], i, o.dir, o.stages, report));
+    modules.push(await resolveUse(rawStages[i], ["stages", i], o.dir, o.stages, report));
   }
   const ids = rawStages.map((s, i) => ({
     id: typeof s?.id === "string" ? s.id : `#${i}`,
@@ -140,6 +141,14 @@ export async function buildPipeline(
       inputs,
     });
   });
+  for (const st of stages) {
+    await resolveStageRefs(st.config, st.module.spec.fields, ["stages", seen.get(st.id)!, "with"], {
+      dir: o.dir,
+      table: o.stages,
+      stageId: st.id,
+      report,
+    });
+  }
   checkGraph(stages, rawStages, (m, p, k, id) => report(m, p, k, id));
   checkPermissions(stages, rawStages, report);
   if (problems.length) throw new PipelineConfigError(sortProblems(problems));

@@ -31,6 +31,8 @@ export function describeType(f: FieldSpec): string {
         : "a list";
     case "path":
       return "a path";
+    case "stages":
+      return "a list of stages ({ use, with })";
     case "string":
       return "a string";
     default:
@@ -155,6 +157,19 @@ export function checkValue(
       }
       return v.map((x, i) => checkValue(x, items, [...path, i], report, `${name}[${i}]`));
     }
+    case "stages":
+      // Shape only: the loader resolves and validates each stage (`stage_refs.ts`).
+      if (!Array.isArray(v)) return bad();
+      v.forEach((x, i) => {
+        if (typeof x !== "object" || x === null || Array.isArray(x)) {
+          report(
+            `field '${name}[${i}]' must be a stage mapping with 'use' (and 'with', 'id'): ` +
+              `current value is ${show(x)}`,
+            [...path, i],
+          );
+        }
+      });
+      return v;
     default:
       return v;
   }

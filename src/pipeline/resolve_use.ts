@@ -15,7 +15,7 @@ import { didYouMean } from "../util/did_you_mean.ts";
  * to a user's module (imported), reporting what is wrong with it.
  *
  * @param s The raw stage entry.
- * @param i Its position in `stages`.
+ * @param entry Where the entry sits in the document (e.g. `["stages", 2]`).
  * @param dir Where relative module paths resolve.
  * @param table The stages `use:` may name.
  * @param report Receives each problem with its document path.
@@ -24,14 +24,14 @@ import { didYouMean } from "../util/did_you_mean.ts";
 export async function resolveUse(
   // deno-lint-ignore no-explicit-any
   s: any,
-  i: number,
+  entry: DocPath,
   dir: string,
   table: StageTable,
   report: (m: string, p: DocPath, k?: boolean, id?: string) => void,
 ): Promise<StageModule | undefined> {
   if (typeof s !== "object" || s === null) return undefined;
   const use = s.use;
-  const at: DocPath = ["stages", i, "use"];
+  const at: DocPath = [...entry, "use"];
   const id = typeof s.id === "string" ? s.id : undefined;
   if (typeof use === "object" && use !== null) {
     const why = invalidModule(use);
@@ -41,7 +41,7 @@ export async function resolveUse(
   if (typeof use !== "string" || use === "") {
     report(
       "missing 'use': a built-in stage name or a path to a stage module (.ts)",
-      ["stages", i],
+      entry,
       false,
       id,
     );

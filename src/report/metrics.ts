@@ -41,6 +41,11 @@ export interface IterationRecord {
   reliability: ReliabilityBin[];
   /** Agreement of this iteration's self-labels with their hidden gold labels (null: no gold). */
   selfLabelPrecision: number | null;
+  /**
+   * What the `on_selected` stages did to this iteration's candidates (present only when the
+   * stage has some): pairs they dropped and pairs whose label they flipped.
+   */
+  onSelected?: { dropped: number; flipped: number };
 }
 
 /** The metrics of a whole run: what `metrics.json` holds. */

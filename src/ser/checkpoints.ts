@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import type { FeaturizerConfig } from "../model/featurizer.ts";
+import type { RewardStats } from "../model/reward_stats.ts";
 import type { ModelConfig, ModelParams, OptimizerState } from "../model/types.ts";
 import type { IterationRecord } from "../report/metrics.ts";
 
@@ -43,6 +44,7 @@ export interface CheckpointOwner {
  * @param dataHash A hash of the iteration's training set.
  * @param params The weights after training.
  * @param optimizer The AdamW state after training.
+ * @param rewardStats Reward mean and std over the training set (stored as `rewardStats`).
  * @returns The path written.
  */
 export async function saveIterationCheckpoint(
@@ -51,6 +53,7 @@ export async function saveIterationCheckpoint(
   dataHash: string,
   params: ModelParams,
   optimizer: OptimizerState,
+  rewardStats?: RewardStats,
 ): Promise<string> {
   const path = iterationCheckpointPath(owner.runDir, record.iteration);
   const { reliability: _, ...metrics } = record;
@@ -66,6 +69,7 @@ export async function saveIterationCheckpoint(
       metrics,
       runId: owner.runId,
       stageId: owner.stageId,
+      ...(rewardStats ? { rewardStats } : {}),
     },
   });
   return path;

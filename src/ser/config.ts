@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { FieldSpec } from "../contracts/types.ts";
+import type { FieldSpec, StageRef } from "../contracts/types.ts";
 import type { ModelConfig } from "../model/types.ts";
 import type { FeaturizerConfig } from "../model/featurizer.ts";
 import type { FitOptions } from "../model/fit.ts";
@@ -48,6 +48,10 @@ export interface SerConfig {
     relabel: boolean;
   };
   stop: { max_iterations: number; min_new_pairs: number; patience: number };
+  /** Stages run on each iteration's candidate self-labels. */
+  on_selected: StageRef[];
+  /** Stages run after each iteration on its metrics. */
+  on_iteration: StageRef[];
 }
 
 const int = (d: number, min: number, description: string): FieldSpec => ({
@@ -182,6 +186,28 @@ export const SER_FIELDS: Record<string, FieldSpec> = {
       min_new_pairs: int(20, 1, "Stop when the selection finds fewer new pairs."),
       patience: int(2, 1, "Stop after this many iterations without a validation gain."),
     },
+  },
+  on_selected: {
+    type: "stages",
+    default: [],
+    description: "Stages (`{ use, with, id }`, any transform stage: built-in or a module path) " +
+      "run on each iteration's candidate self-labels before they are kept: batches with the " +
+      "pair columns (`label` is the candidate self-label, 1: a preferred; `gold` is hidden) " +
+      "plus `p_a`, `p_b`, `margin`, `rule` and `iteration`. A stage passes on the rows to keep " +
+      "and may flip their `label`; it may not add rows or change texts. What it dropped or " +
+      "flipped is recorded in the pool's labels with its id as the `rule` (a drop has label " +
+      "NULL).",
+  },
+  on_iteration: {
+    type: "stages",
+    default: [],
+    description: "Stages run after each iteration on a one-row batch of its metrics " +
+      "(`iteration`, `status`, `selected`, `pool_size`, `validation_accuracy`, " +
+      "`test_accuracy`, ..., `checkpoint`, `kept_iteration`, `kept_checkpoint`, `replayed`; the " +
+      "run metrics in the schema metadata): for logging, exporting each round, or stopping " +
+      "early: a stage that passes the row on lets the loop go on, one that drops it stops the " +
+      "loop (stop reason `on_iteration:<id>`). On `--resume` they see the last committed " +
+      "iteration again.",
   },
 };
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { initParams } from "../model/params.ts";
+import { trainingRewardStats } from "../model/reward_stats.ts";
 import type { RewardBackend } from "../model/types.ts";
 import type { Logger } from "../contracts/types.ts";
 import type { IterationRecord, RunMetrics } from "../report/metrics.ts";
@@ -33,6 +34,37 @@ export interface LoopContext {
   log?: Logger;
   /** Told what the loop is doing (a phase text per iteration). */
   onPhase?: (iteration: number, phase: string) => void;
+  /**
+   * Sees each iteration's candidate self-labels before they are kept, and decides each one's
+   * label (the `ser` stage runs its `on_selected` stages here). Must be deterministic.
+   */
+  onSelected?: (c: Candidates) => Promise<Verdict>;
+  /**
+   * Sees the state after each iteration (and, on `--resume`, after the last committed one again),
+   * and may stop the loop: returns a stop reason, or null to go on (the `ser` stage runs its
+   * `on_iteration` stages here). Must be deterministic.
+   */
+  onIteration?: (state: LoopState, replayed: boolean) => Promise<string | null>;
+}
+
+/** One iteration's candidate self-labels, as the selection policy chose them. */
+export interface Candidates {
+  iteration: number;
+  /** Row positions of the pairs. */
+  rows: Uint32Array;
+  /** The self-label each would get: 1 (a preferred) or -1 (b preferred). */
+  labels: Int8Array;
+  pA: Float32Array;
+  pB: Float32Array;
+  margins: Float32Array;
+  /** Why the policy chose each (`status1`, `status2`, `top_k`). */
+  reasons: string[];
+}
+
+/** The decision on each candidate: its label (0: dropped), and who changed it (null: no one). */
+export interface Verdict {
+  labels: Int8Array;
+  by: (string | null)[];
 }
 
 /** The loop's state after an iteration. */
@@ -69,7 +101,13 @@ async function _trainAndRecord(
   status: IterationStatus,
   selfLabels: SelfLabels,
   fresh: boolean,
-  extra: { scored: number; selected: number; newPairs: number; temperature: number },
+  extra: {
+    scored: number;
+    selected: number;
+    newPairs: number;
+    temperature: number;
+    onSelected?: { dropped: number; flipped: number };
+  },
   precision: number | null,
   labels: LabelChange[],
   scores: ScoreSummary | null,
@@ -115,9 +153,19 @@ async function _trainAndRecord(
     reliability: test?.bins ?? [],
     selfLabelPrecision: precision,
   };
+  const rewardStats = await trainingRewardStats(backend, set.indices);
   const { params, optimizer } = await backend.getParams();
   const durationMs = performance.now() - started;
-  await ctx.store.commit({ iteration: k, record, labels, params, optimizer, scores, durationMs });
+  await ctx.store.commit({
+    iteration: k,
+    record,
+    labels,
+    params,
+    optimizer,
+    scores,
+    rewardStats,
+    durationMs,
+  });
   return record;
 }
 
@@ -208,26 +256,53 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
   const out = applyPolicy(sel.policy, s.status, rewardA, rewardB, rule, isNew);
   if (out.exhausted) return _stopped(s, "no-new-pairs");
   const selection = out.selection;
+  const picked = Uint32Array.from(selection.positions, (p) => candidates[p]);
+  const verdict = ctx.onSelected
+    ? await ctx.onSelected({
+      iteration: k,
+      rows: picked,
+      labels: selection.labels,
+      pA: selection.pA,
+      pB: selection.pB,
+      margins: selection.margins,
+      reasons: [...selection.reasons],
+    })
+    : null;
   const next: SelfLabels = sel.relabel ? new Map() : new Map(s.selfLabels);
   const labels: LabelChange[] = [];
-  const rows = new Uint32Array(selection.positions.length);
-  for (let j = 0; j < selection.positions.length; j++) {
-    const row = candidates[selection.positions[j]];
-    rows[j] = row;
-    const label = {
-      label: selection.labels[j] as 1 | -1,
+  const kept: number[] = [], keptLabels: number[] = [];
+  let dropped = 0, flipped = 0, fresh = 0;
+  for (let j = 0; j < picked.length; j++) {
+    const row = picked[j];
+    const chosen = verdict ? verdict.labels[j] : selection.labels[j];
+    const by = verdict?.by[j] ?? null;
+    const base = {
       iteration: k,
       margin: selection.margins[j],
       pA: selection.pA[j],
       pB: selection.pB[j],
-      reason: selection.reasons[j],
       swapped: selection.swapped[j] === 1,
     };
+    if (chosen === 0) {
+      dropped++;
+      labels.push({ row, label: null, origin: "self", rule: by ?? "dropped", ...base });
+      continue;
+    }
+    if (chosen !== selection.labels[j]) flipped++;
+    const label = {
+      ...base,
+      label: chosen as 1 | -1,
+      reason: chosen !== selection.labels[j] && by ? by : selection.reasons[j],
+    };
+    if (s.selfLabels.get(row)?.label !== label.label) fresh++;
     next.set(row, label);
+    kept.push(row);
+    keptLabels.push(label.label);
     labels.push({ row, origin: "self", rule: label.reason, ...label });
   }
+  const touched = new Set(labels.map((l) => l.row));
   for (const row of s.selfLabels.keys()) {
-    if (!next.has(row)) {
+    if (!next.has(row) && !touched.has(row)) {
       labels.push({
         row,
         label: null,
@@ -241,14 +316,21 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
       });
     }
   }
+  const rows = Uint32Array.from(kept);
   const record = await _trainAndRecord(
     ctx,
     k,
     out.status,
     next,
     !opts.train.warmStart,
-    { scored: candidates.length, selected: rows.length, newPairs: isNew(selection), temperature },
-    selfLabelPrecision(data, rows, selection.labels),
+    {
+      scored: candidates.length,
+      selected: rows.length,
+      newPairs: fresh,
+      temperature,
+      ...(verdict ? { onSelected: { dropped, flipped } } : {}),
+    },
+    selfLabelPrecision(data, rows, Int8Array.from(keptLabels)),
     labels,
     summarizeScores(rewardA, rewardB, rule),
     started,

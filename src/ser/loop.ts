@@ -78,8 +78,14 @@ export function serLoop(ctx: LoopContext): Observable<LoopEvent> {
 /** Sets the stop reason (when a rule fires) and the kept iteration, and reports the end. */
 async function _decide(ctx: LoopContext, r: StepResult, replayed: boolean): Promise<LoopEvent> {
   const m = r.state.metrics;
-  const reason = m.stopReason ??
+  let reason = m.stopReason ??
     (ctx.opts.mode !== "ser" ? ctx.opts.mode : stopAfter(m.iterations, ctx.opts.stop));
+  // The hook sees every iteration that ran, and the last committed one again on resume (so a
+  // decision to stop that a kill interrupted is made again, the same way).
+  if (ctx.onIteration && (r.record !== null || replayed)) {
+    const stop = await ctx.onIteration(r.state, replayed);
+    reason ??= stop;
+  }
   if (reason === null) return { state: r.state, labels: r.labels, replayed, done: false };
   const best = bestIteration(m.iterations);
   const kept = m.iterations.find((it) => it.iteration === best)!;

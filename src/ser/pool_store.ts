@@ -118,7 +118,14 @@ class PoolStore implements SerStore {
       labels: Int8Array.from(train, (l) => l.label!),
       pairIds: train.map((l) => this.#data.pairIds[l.row]),
     });
-    const path = await saveIterationCheckpoint(this.#owner, c.record, hash, c.params, c.optimizer);
+    const path = await saveIterationCheckpoint(
+      this.#owner,
+      c.record,
+      hash,
+      c.params,
+      c.optimizer,
+      c.rewardStats,
+    );
     const byOrigin = (origin: "human" | "self") => c.labels.filter((l) => l.origin === origin);
     await this.#pool.transaction(async (tx) => {
       if (k === 0) { for (const b of this.#batches) await tx.insertPairs(b); }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { RewardStats } from "../model/reward_stats.ts";
 import type { ModelParams, OptimizerState } from "../model/types.ts";
 import type { IterationRecord, RunMetrics } from "../report/metrics.ts";
 import type { SelectReason } from "./select.ts";
@@ -17,8 +18,11 @@ export interface LabelChange {
   /** 1 / -1; null withdraws an earlier self-label (with `relabel`, a pair no longer selected). */
   label: 1 | -1 | null;
   origin: "human" | "self";
-  /** `seed` or `gold` for human labels; the selection reason for self-labels; `withdrawn`. */
-  rule: "seed" | "gold" | "withdrawn" | SelectReason;
+  /**
+   * `seed` or `gold` for human labels; the selection reason for self-labels; `withdrawn`; or the
+   * id of the `on_selected` stage that flipped the label or dropped the pair (`label` null).
+   */
+  rule: "seed" | "gold" | "withdrawn" | SelectReason | string;
   iteration: number;
   pA: number | null;
   pB: number | null;
@@ -37,6 +41,8 @@ export interface IterationCommit {
   optimizer: OptimizerState;
   /** Summary of the scores of the pairs scored for self-labelling (null for iteration 0). */
   scores: ScoreSummary | null;
+  /** Mean and std of the new model's rewards over its training set (for reward normalisation). */
+  rewardStats?: RewardStats;
   /** Wall time of the iteration (kept out of `record`, which must not depend on speed). */
   durationMs?: number;
 }

@@ -12,7 +12,7 @@ import type { SerMode } from "./config.ts";
 
 /** A self-label the model gave an unlabelled pair. */
 export interface SelfLabel {
-  /** 1: a preferred, -1: b preferred (the model's choice). */
+  /** 1: a preferred, -1: b preferred (the model's choice, unless an `on_selected` stage flipped it). */
   label: 1 | -1;
   /** The iteration that chose it. */
   iteration: number;
@@ -21,7 +21,8 @@ export interface SelfLabel {
   /** `sigmoid(r / T)` of each response when chosen (float32). */
   pA: number;
   pB: number;
-  reason: SelectReason;
+  /** The selection rule that chose it, or the id of the `on_selected` stage that flipped it. */
+  reason: SelectReason | string;
   /** True when the model preferred b. */
   swapped: boolean;
 }

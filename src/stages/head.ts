@@ -1,9 +1,10 @@
 /**
- * `head`: passes the first `rows` rows through and stops reading upstream.
+ * `head`: passes the first `rows` rows through and stops reading upstream (the running count
+ * lives in `scan`; `takeWhile` ends the stream and unsubscribes from upstream).
  *
  * @module
  */
-import { Observable } from "rxjs";
+import { EMPTY, map, type OperatorFunction, scan, takeWhile } from "rxjs";
 import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import { takeRows } from "../data/schema.ts";
 
@@ -25,33 +26,22 @@ export interface HeadConfig {
 /**
  * @param cfg The validated config.
  * @param _ctx The stage context.
- * @returns An operator that keeps the first `cfg.rows` rows.
+ * @returns An operator that keeps the first `cfg.rows` rows, then unsubscribes from upstream
+ *   (also when upstream emits synchronously).
  */
-export function operator(cfg: HeadConfig, _ctx: StageContext) {
-  return (source: Observable<Batch>) =>
-    new Observable<Batch>((sub) => {
-      let left = cfg.rows;
-      if (left === 0) {
-        sub.complete();
-        return;
-      }
-      const inner = source.subscribe({
-        next: (b) => {
-          if (b.numRows <= left) {
-            left -= b.numRows;
-            sub.next(b);
-          } else {
-            sub.next(takeRows(b, Array.from({ length: left }, (_, i) => i)));
-            left = 0;
-          }
-          if (left === 0) {
-            sub.complete();
-            inner?.unsubscribe();
-          }
-        },
-        error: (e) => sub.error(e),
-        complete: () => sub.complete(),
-      });
-      return () => inner.unsubscribe();
-    });
+export function operator(
+  cfg: HeadConfig,
+  _ctx: StageContext,
+): OperatorFunction<Batch, Batch> {
+  if (cfg.rows === 0) return () => EMPTY;
+  return (source) =>
+    source.pipe(
+      scan((s: { left: number; out: Batch | null }, b: Batch) => {
+        const n = Math.min(s.left, b.numRows);
+        const out = n === b.numRows ? b : takeRows(b, Array.from({ length: n }, (_, i) => i));
+        return { left: s.left - n, out };
+      }, { left: cfg.rows, out: null }),
+      takeWhile((s) => s.left > 0, true),
+      map((s) => s.out!),
+    );
 }

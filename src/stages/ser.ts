@@ -30,6 +30,8 @@ import { serLoop } from "../ser/loop.ts";
 import { openPoolStore } from "../ser/pool_store.ts";
 import { eventBatch } from "../ser/event_batch.ts";
 import { pct } from "../report/svg.ts";
+import { onIterationHook } from "./ser_on_iteration.ts";
+import { onSelectedHook } from "./ser_on_selected.ts";
 
 /** The `ser` stage's spec. */
 export const spec: StageSpec = {
@@ -142,6 +144,7 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
         test: data.test.length,
         backend: backend.deviceName,
       });
+      const rows = batches.flatMap(pairRows);
       return {
         data,
         backend,
@@ -150,7 +153,11 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
         store,
         signal: ctx.signal,
         log: ctx.log,
-        rows: batches.flatMap(pairRows),
+        rows,
+        onSelected: cfg.on_selected?.length
+          ? onSelectedHook(cfg.on_selected, ctx, rows)
+          : undefined,
+        onIteration: cfg.on_iteration?.length ? onIterationHook(cfg.on_iteration, ctx) : undefined,
       };
     } catch (e) {
       backend.destroy();

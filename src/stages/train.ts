@@ -21,6 +21,7 @@ import { fitModel } from "../model/fit.ts";
 import { labelledRows, trainingDataHash } from "../model/labelled_rows.ts";
 import { featuresFromBatches } from "../model/pair_features.ts";
 import { initParams } from "../model/params.ts";
+import { trainingRewardStats } from "../model/reward_stats.ts";
 import { verifyIdColumns } from "../model/verify_ids.ts";
 
 /** The `train` stage's spec. */
@@ -164,6 +165,7 @@ async function trainOn(batches: Batch[], cfg: TrainConfig, ctx: StageContext): P
       },
     });
     bar.done();
+    const rewardStats = await trainingRewardStats(backend, set.indices);
     const { params, optimizer } = await backend.getParams();
     const last = records.at(-1);
     const path = join(ctx.runDir, "checkpoints", `${ctx.stageId}.ckpt`);
@@ -187,6 +189,7 @@ async function trainOn(batches: Batch[], cfg: TrainConfig, ctx: StageContext): P
         runId: ctx.runId,
         stageId: ctx.stageId,
         backend: backend.kind,
+        rewardStats,
       },
     });
     ctx.log.info("checkpoint written", { path });

@@ -26,7 +26,9 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["report"],
   ["ser"],
   ["pipeline"],
+  ["kit"],
   ["stages"],
+  ["serve"],
   ["cli"],
 ];
 

@@ -76,6 +76,16 @@ Deno.test("ser stage commits every iteration to the pool and emits its labels wi
   }
   const kept = await readCheckpointHeader(join(ctx.runDir, "checkpoints", "evolve.ckpt"));
   assert.equal(kept.metadata.iteration, last.final!.iteration);
+  // Reward statistics over the kept iteration's training set, for `serve --normalize`.
+  const keptIter = await readCheckpointHeader(
+    join(ctx.runDir, "checkpoints", `iter-${last.final!.iteration}.ckpt`),
+  );
+  assert.deepEqual(kept.metadata.rewardStats, keptIter.metadata.rewardStats);
+  assert.equal(
+    kept.metadata.rewardStats!.count,
+    2 * last.iterations[last.final!.iteration].poolSize,
+  );
+  assert.ok(kept.metadata.rewardStats!.std > 0);
 });
 
 Deno.test("ser stage resumed after an interruption gives the same pool and metrics as one run", async () => {

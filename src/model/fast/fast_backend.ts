@@ -228,6 +228,7 @@ export class FastCpuBackend implements RewardBackend {
   #getTable(at: number, out: Float32Array): void {
     const { dim, dp } = this.#env.shape, f = this.#env.arena.f32;
     if (at < 0) return;
+    if (dim === dp) return out.set(f.subarray(at, at + out.length));
     for (let r = 0; r < this.config.buckets; r++) {
       out.set(f.subarray(at + r * dp, at + r * dp + dim), r * dim);
     }

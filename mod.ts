@@ -8,22 +8,20 @@
  * Define and run a pipeline from TypeScript, with a stage of your own between built-in ones:
  *
  * ```ts
- * import { definePipeline, runPipeline, takeRows, type StageModule } from "./mod.ts";
- * import { map } from "rxjs";
+ * import { definePipeline, defineStage, filterRows, runPipeline } from "./mod.ts";
  *
- * // A user stage: keep pairs whose responses both have at least 4 words.
- * const dropShort: StageModule = {
- *   spec: { name: "drop_short", summary: "Drops short answers.", fields: {}, examples: [] },
- *   operator: () =>
- *     map((b) => {
- *       const a = b.getChild("response_a")!, r = b.getChild("response_b")!;
- *       const keep = [];
- *       for (let i = 0; i < b.numRows; i++) {
- *         if (a.get(i).split(" ").length >= 4 && r.get(i).split(" ").length >= 4) keep.push(i);
- *       }
- *       return takeRows(b, keep);
- *     }),
- * };
+ * // A user stage: keep pairs whose responses both have at least `min_words` words.
+ * const words = (s: string) => s.split(" ").length;
+ * const dropShort = defineStage({
+ *   spec: {
+ *     name: "drop_short",
+ *     summary: "Drops short answers.",
+ *     fields: { min_words: { type: "integer", default: 4, description: "Fewest words." } },
+ *     examples: [],
+ *   },
+ *   operator: (cfg) =>
+ *     filterRows((r) => words(r.response_a) >= cfg.min_words && words(r.response_b) >= cfg.min_words),
+ * });
  *
  * const pipeline = await definePipeline({
  *   name: "quick",
@@ -139,7 +137,7 @@ export type { RewardStats } from "./src/model/reward_stats.ts";
 export { SERVE_DEFAULTS, startServer } from "./src/serve/server.ts";
 export type { RunningServer, ServeOptions } from "./src/serve/server.ts";
 export type { ModelInfo } from "./src/serve/served_model.ts";
-export type { RequestLimits } from "./src/serve/requests.ts";
+export type { RequestLimits } from "./src/serve/http_body.ts";
 export { splitRule, splitTranscript, stripPrompt } from "./src/serve/split.ts";
 export type { SplitRule } from "./src/serve/split.ts";
 

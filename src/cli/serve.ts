@@ -32,6 +32,7 @@ Serves the run's newest kept checkpoint (or the given .ckpt file) over HTTP.
   --max-body-bytes N     largest request body (default ${D.limits.maxBodyBytes})
   --max-items N          most texts or pairs per request (default ${D.limits.maxItems})
   --max-text-chars N     longest text (default ${D.limits.maxTextChars})
+  --max-queued-items N   items waiting for a batch before requests get 503 (default ${D.limits.maxQueuedItems})
   --log-format F         text (default) or json
   --quiet                warnings and errors only`;
 
@@ -65,6 +66,7 @@ export function serveOptions(args: string[]): ServeOptions | null {
     "max-body-bytes": { type: "string" },
     "max-items": { type: "string" },
     "max-text-chars": { type: "string" },
+    "max-queued-items": { type: "string" },
     "log-format": { type: "string" },
     quiet: { type: "boolean", short: "q" },
     verbose: { type: "boolean" },
@@ -99,6 +101,12 @@ export function serveOptions(args: string[]): ServeOptions | null {
       maxBodyBytes: _int(v["max-body-bytes"], "max-body-bytes", D.limits.maxBodyBytes, 1),
       maxItems: _int(v["max-items"], "max-items", D.limits.maxItems, 1),
       maxTextChars: _int(v["max-text-chars"], "max-text-chars", D.limits.maxTextChars, 1),
+      maxQueuedItems: _int(
+        v["max-queued-items"],
+        "max-queued-items",
+        D.limits.maxQueuedItems,
+        1,
+      ),
     },
     log: createLogger({
       format: v["log-format"] as "text" | "json" | undefined,

@@ -1,5 +1,5 @@
 /**
- * The pair batch: the Arrow columns that stages exchange (DESIGN.md, "Data model").
+ * The pair batch: the Arrow columns that stages exchange (docs/design.md, "The pair batch").
  *
  * Required columns: `pair_id`, `group_id`, `prompt`, `response_a`, `response_b` (utf8),
  * `label` (int8: 1 = a preferred, -1 = b preferred, null = unlabelled), `split` (utf8:

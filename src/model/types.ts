@@ -52,7 +52,7 @@ export interface ModelConfig {
   initScale: number;
 }
 
-/** The defaults of `ModelConfig` (DESIGN.md: buckets 2^18, dim 64, hidden 128). */
+/** The defaults of `ModelConfig` (docs/design.md, "The reward model": buckets 2^18, dim 64, hidden 128). */
 export const DEFAULT_MODEL: ModelConfig = {
   buckets: 262144,
   dim: 64,

@@ -6,6 +6,7 @@
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Batch } from "../contracts/types.ts";
+import { ensurePoolFile } from "./create_file.ts";
 import { acquireInstance, type InstanceLease } from "./instances.ts";
 import { SerialQueue } from "./serial_queue.ts";
 import { checkVersion, migrate, schemaVersion } from "./migrate.ts";
@@ -92,6 +93,7 @@ export class Pool {
           `directory (e.g. runs/<pipeline>/pool.duckdb)`,
       );
     }
+    if (!readOnly && path !== ":memory:") await ensurePoolFile(path);
     const lease = await acquireInstance(path, readOnly);
     let conn: DuckDBConnection | undefined;
     try {

@@ -1,6 +1,6 @@
 /**
  * The run metrics that the `ser` stage produces and the `report` stage writes as `metrics.json`
- * (DESIGN.md, "Command-line contract"), and how they travel between the two stages: as JSON in
+ * (docs/design.md, "The run's outputs"), and how they travel between the two stages: as JSON in
  * the Arrow schema metadata of the batches the `ser` stage emits.
  *
  * @module

@@ -20,6 +20,7 @@ import {
 import { SELECT_POLICIES, type SelectPolicy } from "./policy.ts";
 import type { RuleOptions } from "./select.ts";
 import type { StopOptions } from "./stop.ts";
+import { HOOK_FIELDS } from "./hook_fields.ts";
 
 /** What the `ser` stage trains: the loop, or one of the two reference points `compare` uses. */
 export type SerMode = "ser" | "seed-only" | "all-labels";
@@ -187,28 +188,7 @@ export const SER_FIELDS: Record<string, FieldSpec> = {
       patience: int(2, 1, "Stop after this many iterations without a validation gain."),
     },
   },
-  on_selected: {
-    type: "stages",
-    default: [],
-    description: "Stages (`{ use, with, id }`, any transform stage: built-in or a module path) " +
-      "run on each iteration's candidate self-labels before they are kept: batches with the " +
-      "pair columns (`label` is the candidate self-label, 1: a preferred; `gold` is hidden) " +
-      "plus `p_a`, `p_b`, `margin`, `rule` and `iteration`. A stage passes on the rows to keep " +
-      "and may flip their `label`; it may not add rows or change texts. What it dropped or " +
-      "flipped is recorded in the pool's labels with its id as the `rule` (a drop has label " +
-      "NULL).",
-  },
-  on_iteration: {
-    type: "stages",
-    default: [],
-    description: "Stages run after each iteration on a one-row batch of its metrics " +
-      "(`iteration`, `status`, `selected`, `pool_size`, `validation_accuracy`, " +
-      "`test_accuracy`, ..., `checkpoint`, `kept_iteration`, `kept_checkpoint`, `replayed`; the " +
-      "run metrics in the schema metadata): for logging, exporting each round, or stopping " +
-      "early: a stage that passes the row on lets the loop go on, one that drops it stops the " +
-      "loop (stop reason `on_iteration:<id>`). On `--resume` they see the last committed " +
-      "iteration again.",
-  },
+  ...HOOK_FIELDS,
 };
 
 /** The typed options the loop runs with. */

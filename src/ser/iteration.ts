@@ -20,6 +20,7 @@ import type { LabelChange, ScoreSummary, SerStore } from "./store.ts";
 import { meanReward, summarizeScores } from "./score_summary.ts";
 import { buildTrainSet, type SelfLabels } from "./train_set.ts";
 import { trainStep } from "./train.ts";
+import { applyVerdict, type Candidates, type Verdict } from "./verdict.ts";
 
 /** What every iteration works with. */
 export interface LoopContext {
@@ -45,26 +46,6 @@ export interface LoopContext {
    * `on_iteration` stages here). Must be deterministic.
    */
   onIteration?: (state: LoopState, replayed: boolean) => Promise<string | null>;
-}
-
-/** One iteration's candidate self-labels, as the selection policy chose them. */
-export interface Candidates {
-  iteration: number;
-  /** Row positions of the pairs. */
-  rows: Uint32Array;
-  /** The self-label each would get: 1 (a preferred) or -1 (b preferred). */
-  labels: Int8Array;
-  pA: Float32Array;
-  pB: Float32Array;
-  margins: Float32Array;
-  /** Why the policy chose each (`status1`, `status2`, `top_k`). */
-  reasons: string[];
-}
-
-/** The decision on each candidate: its label (0: dropped), and who changed it (null: no one). */
-export interface Verdict {
-  labels: Int8Array;
-  by: (string | null)[];
 }
 
 /** The loop's state after an iteration. */
@@ -268,54 +249,14 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
       reasons: [...selection.reasons],
     })
     : null;
-  const next: SelfLabels = sel.relabel ? new Map() : new Map(s.selfLabels);
-  const labels: LabelChange[] = [];
-  const kept: number[] = [], keptLabels: number[] = [];
-  let dropped = 0, flipped = 0, fresh = 0;
-  for (let j = 0; j < picked.length; j++) {
-    const row = picked[j];
-    const chosen = verdict ? verdict.labels[j] : selection.labels[j];
-    const by = verdict?.by[j] ?? null;
-    const base = {
-      iteration: k,
-      margin: selection.margins[j],
-      pA: selection.pA[j],
-      pB: selection.pB[j],
-      swapped: selection.swapped[j] === 1,
-    };
-    if (chosen === 0) {
-      dropped++;
-      labels.push({ row, label: null, origin: "self", rule: by ?? "dropped", ...base });
-      continue;
-    }
-    if (chosen !== selection.labels[j]) flipped++;
-    const label = {
-      ...base,
-      label: chosen as 1 | -1,
-      reason: chosen !== selection.labels[j] && by ? by : selection.reasons[j],
-    };
-    if (s.selfLabels.get(row)?.label !== label.label) fresh++;
-    next.set(row, label);
-    kept.push(row);
-    keptLabels.push(label.label);
-    labels.push({ row, origin: "self", rule: label.reason, ...label });
-  }
-  const touched = new Set(labels.map((l) => l.row));
-  for (const row of s.selfLabels.keys()) {
-    if (!next.has(row) && !touched.has(row)) {
-      labels.push({
-        row,
-        label: null,
-        origin: "self",
-        rule: "withdrawn",
-        iteration: k,
-        pA: null,
-        pB: null,
-        margin: null,
-        swapped: false,
-      });
-    }
-  }
+  const { next, labels, kept, keptLabels, dropped, flipped, fresh } = applyVerdict(
+    s.selfLabels,
+    picked,
+    selection,
+    verdict,
+    k,
+    sel.relabel,
+  );
   const rows = Uint32Array.from(kept);
   const record = await _trainAndRecord(
     ctx,

@@ -1,5 +1,5 @@
 /**
- * Self-label selection rules (DESIGN.md, "The algorithm", step 3): pure functions over the
+ * Self-label selection rules (docs/design.md, "The algorithm", step 3): pure functions over the
  * rewards of scored pairs. Each rule keeps the pairs the reward model is confident about and
  * labels them with the side it prefers (a swap when it prefers response b).
  *
@@ -38,7 +38,7 @@ export interface RuleOptions {
   offset: number;
 }
 
-/** The defaults of `RuleOptions` (DESIGN.md: tau_high 0.55, tau_low 0.45, delta 0.3). */
+/** The defaults of `RuleOptions` (the paper's, docs/design.md: tau_high 0.55, tau_low 0.45, delta 0.3). */
 export const DEFAULT_RULE_OPTIONS: RuleOptions = {
   tauHigh: 0.55,
   tauLow: 0.45,

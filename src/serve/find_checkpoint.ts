@@ -1,7 +1,8 @@
 /**
- * Which checkpoint a server loads from a run directory (or a checkpoint file): the newest model a
- * run kept or a `train` stage wrote (`checkpoints/<stage>.ckpt`); while a SER loop has kept none
- * yet, its newest iteration checkpoint (`checkpoints/iter-<n>.ckpt`).
+ * Which checkpoint a server loads from a run directory (or a checkpoint file): of the run that
+ * wrote the newest checkpoint, the newest model it kept or a `train` stage wrote
+ * (`checkpoints/<stage>.ckpt`); while its SER loop has kept none yet, its newest iteration
+ * checkpoint (`checkpoints/iter-<n>.ckpt`).
  *
  * @module
  */
@@ -60,18 +61,32 @@ export async function newestServable(runDir: string): Promise<FoundCheckpoint | 
     if (e instanceof Deno.errors.NotFound) return null;
     throw e;
   }
-  let kept: FoundCheckpoint | null = null, iter: FoundCheckpoint | null = null;
+  const all: (FoundCheckpoint & { runId: string | null; iteration: boolean })[] = [];
   for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (!e.isFile || !e.name.endsWith(".ckpt")) continue;
     const path = join(dir, e.name);
     const h = await readCheckpointHeader(path).catch(() => null);
     if (!h) continue;
-    const found = { path, createdAt: h.metadata.createdAt };
-    if (/^iter-\d+\.ckpt$/.test(basename(path))) {
-      if (!iter || found.createdAt >= iter.createdAt) iter = found;
-    } else if (!kept || found.createdAt >= kept.createdAt) kept = found;
+    all.push({
+      path,
+      createdAt: h.metadata.createdAt,
+      runId: h.metadata.runId ?? null,
+      iteration: /^iter-\d+\.ckpt$/.test(basename(path)),
+    });
   }
-  return kept ?? iter;
+  // The newest checkpoint names the current run: an older run's kept model in the same folder
+  // does not hide the iterations of a run in progress.
+  const newest = (xs: typeof all) =>
+    xs.reduce<(typeof all)[number] | null>(
+      (b, x) => (!b || x.createdAt >= b.createdAt ? x : b),
+      null,
+    );
+  const run = newest(all)?.runId ?? null;
+  const mine = all.filter((x) => x.runId === run);
+  const kept = newest(mine.filter((x) => !x.iteration)),
+    iter = newest(mine.filter((x) => x.iteration));
+  const pick = kept ?? iter;
+  return pick ? { path: pick.path, createdAt: pick.createdAt } : null;
 }
 
 /**

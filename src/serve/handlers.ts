@@ -8,14 +8,8 @@ import { sigmoid } from "../model/math.ts";
 import { normalizeRewards, type RewardStats } from "../model/reward_stats.ts";
 import type { JobRewards, ScoreJob } from "./batch_plan.ts";
 import type { ServeMetrics } from "./metrics.ts";
-import {
-  HttpError,
-  parseCompare,
-  parseGetReward,
-  parseRewards,
-  readJson,
-  type RequestLimits,
-} from "./requests.ts";
+import { HttpError, readJson, type RequestLimits } from "./http_body.ts";
+import { parseCompare, parseGetReward, parseRewards } from "./requests.ts";
 import type { ModelInfo } from "./served_model.ts";
 import type { SplitRule } from "./split.ts";
 
@@ -138,6 +132,7 @@ export async function handle(req: Request, ctx: HandlerContext): Promise<Respons
     ctx.metrics.error(err.kind);
     res = _json(err.toJSON(), err.status);
     if (err.status === 405) res.headers.set("allow", ENDPOINTS[path]);
+    if (err.status === 503) res.headers.set("retry-after", "1");
   } finally {
     ctx.metrics.leave();
   }

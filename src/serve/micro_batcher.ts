@@ -79,6 +79,11 @@ export class MicroBatcher<J, R> {
     return this.#queue.length;
   }
 
+  /** Rows of the jobs waiting for a batch. */
+  get queuedRows(): number {
+    return this.#queuedRows;
+  }
+
   /** @returns A promise that settles once no job is queued or running. */
   drained(): Promise<void> {
     if (!this.#running && this.#queue.length === 0) return Promise.resolve();

@@ -13,7 +13,7 @@ import { type Answer, handle } from "./handlers.ts";
 import { ServeMetrics } from "./metrics.ts";
 import { MicroBatcher } from "./micro_batcher.ts";
 import { ModelSlot } from "./model_slot.ts";
-import type { RequestLimits } from "./requests.ts";
+import { HttpError, type RequestLimits } from "./http_body.ts";
 import { type ModelInfo, ServedModel } from "./served_model.ts";
 import { splitRule } from "./split.ts";
 import type { ScoreJob } from "./batch_plan.ts";
@@ -51,7 +51,12 @@ export const SERVE_DEFAULTS = {
   maxWaitMs: 2,
   pollMs: 2000,
   split: "auto",
-  limits: { maxBodyBytes: 32 * 1024 * 1024, maxItems: 4096, maxTextChars: 200_000 },
+  limits: {
+    maxBodyBytes: 32 * 1024 * 1024,
+    maxItems: 4096,
+    maxTextChars: 200_000,
+    maxQueuedItems: 65536,
+  },
 } as const;
 
 /** A running server. */
@@ -135,14 +140,25 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         slot.release();
       }
     },
-    (job) => job.prompts.length * (job.b ? 2 : 1),
+    _rows,
   );
   const ctx = {
     limits: opts.limits,
     split: rule,
     normalize: opts.normalize,
     metrics,
-    score: (job: ScoreJob) => batcher.submit(job),
+    score: (job: ScoreJob) => {
+      const waiting = batcher.queuedRows, max = opts.limits.maxQueuedItems;
+      if (waiting > 0 && waiting + _rows(job) > max) {
+        throw new HttpError(
+          503,
+          "overloaded",
+          `Cannot take the request as ${waiting} items are already waiting for a batch (limit ` +
+            `${max}, --max-queued-items): retry after a moment`,
+        );
+      }
+      return batcher.submit(job);
+    },
     model: () => slot.current.info,
     settings: {
       maxBatch: opts.maxBatch,
@@ -185,13 +201,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   };
 }
 
+function _rows(job: ScoreJob): number {
+  return job.prompts.length * (job.b ? 2 : 1);
+}
+
 function _listenError(e: unknown, opts: ServeOptions): Error {
   const err = e as Error;
   if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
     return new Error(
       `Cannot listen on ${opts.hostname}:${opts.port} as this process may not use that address ` +
         `(deno task serve allows loopback only): run\n  deno run --allow-read ` +
-        `--allow-net=${opts.hostname}:${opts.port} --allow-env --allow-sys src/cli/serve.ts ` +
+        `--allow-net=${opts.hostname}:${opts.port} --allow-env=SERFLOW_DEBUG src/cli/serve.ts ` +
         `${opts.target} --host ${opts.hostname} --port ${opts.port}`,
     );
   }

@@ -1,5 +1,5 @@
 /**
- * `ser`: the self-evolving reward model loop (DESIGN.md, "The algorithm"). Collects every pair
+ * `ser`: the self-evolving reward model loop (docs/design.md, "The algorithm"). Collects every pair
  * batch, featurizes once, loads the features into the backend once, then per iteration scores the
  * unlabelled pairs, selects confident ones, retrains, evaluates and commits the iteration to the
  * pool; emits one batch per iteration.

@@ -9,7 +9,7 @@
 import { Float32, Int32, Utf8, vectorFromArray } from "apache-arrow";
 import type { Batch, StageContext, StageRef } from "../contracts/types.ts";
 import { pairBatch, type PairRow, withColumns } from "../data/schema.ts";
-import type { Candidates, Verdict } from "../ser/iteration.ts";
+import type { Candidates, Verdict } from "../ser/verdict.ts";
 import { nestedContext, runNested } from "./nested.ts";
 
 /** Candidates per batch handed to the `on_selected` stages. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { post, trainInto, withRunDir, withServer } from "./_server.ts";
 
-const LIMITS = { maxBodyBytes: 4000, maxItems: 5, maxTextChars: 300 };
+const LIMITS = { maxBodyBytes: 4000, maxItems: 5, maxTextChars: 300, maxQueuedItems: 1000 };
 
 Deno.test("bad requests get a 4xx JSON error naming the field, and the server keeps serving", () =>
   withRunDir(async (dir) => {
@@ -114,5 +114,22 @@ Deno.test("--normalize returns (reward - mean) / std with the checkpoint's train
       (r.json.rewards as number[]).forEach((x, i) =>
         assert.ok(Math.abs(x - Math.fround((raw[i] - stats.mean) / stats.std)) < 1e-6)
       );
+    });
+  }));
+
+Deno.test("an overloaded server answers 503 with Retry-After, then serves again", () =>
+  withRunDir(async (dir) => {
+    await trainInto(dir);
+    const limits = { ...LIMITS, maxQueuedItems: 3 };
+    await withServer(dir, { limits, maxWaitMs: 300, maxBatch: 100 }, async (s) => {
+      const two = { items: [{ prompt: "a", response: "b" }, { prompt: "c", response: "d" }] };
+      const waiting = post(`${s.url}/v1/rewards`, two); // queued for 300 ms
+      await new Promise((r) => setTimeout(r, 50));
+      const res = await fetch(`${s.url}/v1/rewards`, { method: "POST", body: JSON.stringify(two) });
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get("retry-after"), "1");
+      assert.equal((await res.json()).error.kind, "overloaded");
+      assert.equal((await waiting).status, 200);
+      assert.equal((await post(`${s.url}/v1/rewards`, two)).status, 200);
     });
   }));

@@ -106,6 +106,7 @@ export { samplePairs } from "./src/data/synthetic/sample.ts";
 // The reward model: featurizer, backends, training, checkpoints, metrics.
 export { DEFAULT_MODEL, DEFAULT_TRAIN, featureWidth } from "./src/model/types.ts";
 export type {
+  EpochResult,
   EpochStats,
   ModelConfig,
   ModelParams,
@@ -122,6 +123,10 @@ export { featuresFromBatches } from "./src/model/pair_features.ts";
 export { CpuBackend } from "./src/model/cpu_backend.ts";
 export { GpuBackend } from "./src/gpu/gpu_backend.ts";
 export type { GpuBackendOptions } from "./src/gpu/gpu_backend.ts";
+export type { CallCost } from "./src/gpu/cost.ts";
+export { criticalMsPerStep, renderTimeline } from "./src/gpu/timeline.ts";
+export type { HostTimes, SegmentTiming } from "./src/gpu/timeline.ts";
+export { defaultPlanWorkers } from "./src/gpu/plan_ahead.ts";
 export { hasWebGpu, openBackend } from "./src/compute/open_backend.ts";
 export { RunCompute, runCompute } from "./src/compute/run_compute.ts";
 export { initParams, zeroOptimizer, zeroParams } from "./src/model/params.ts";
@@ -153,7 +158,8 @@ export { writeReports } from "./src/report/write.ts";
 export { Pool } from "./src/pool/pool.ts";
 export { withPool } from "./src/pool/with_pool.ts";
 export { runPool } from "./src/pool/run_pool.ts";
-export { exportPool } from "./src/pool/export.ts";
+export { EXPORT_FORMATS, exportPool, MARGIN_SOURCES } from "./src/pool/export.ts";
+export type { ExportFormat, ExportOptions, ExportSummary } from "./src/pool/export.ts";
 export { PoolLockedError } from "./src/pool/locked_error.ts";
 export { ReadOnlyPoolError } from "./src/pool/query.ts";
 export type { LabelColumns, LabelRows, RunStatus } from "./src/pool/types.ts";

@@ -7,10 +7,15 @@
 # 3. kernels.json   `deno bench --json bench/gpu_kernels_bench.ts`
 # 4. e2e.json       end-to-end SER on WebGPU at 10k and 100k pairs (no pool: no DuckDB)
 # 5. peers JSON     serflow-webgpu vs PyTorch CUDA (and TF.js webgpu), same data, interleaved
+# 6. host.json      host time per training step (planning in the worker and inline, uploads,
+#                   encoding, submits) against the kernels' bytes and flops, dispatches /
+#                   submissions / readbacks per epoch, and the planner / host / device timeline
+#                   (printed here, and timeline.svg): whether the host or the device is the
+#                   critical path
 # Deno: `deno` from PATH, or DENO_XZ=path/to/deno.xz (unpacked to a temporary folder).
 # Python: $PYTHON or python3, with torch (CUDA build) and numpy; the torch peer is skipped with a
 # reason in the JSON where it is missing. Each step has a time limit so the run ends within
-# 8 minutes; a step that fails or times out is reported and the script exits 1 at the end.
+# 10 minutes; a step that fails or times out is reported and the script exits 1 at the end.
 # The import graph of every entry point is checked to be free of @duckdb/node-api first: only the
 # npm packages the benchmark imports need to be vendored in node_modules.
 set -uo pipefail
@@ -52,8 +57,10 @@ KFILTER=""
 if [ "$QUICK" = 1 ]; then
   KFILTER="--filter 'score 256 pairs'"
   PAIRS_ROOF=1024; REPEATS=1; E2E_SIZES=1000; PEER_PAIRS=600; PEER_ROUNDS=1; PEER_EPOCHS=1
+  HOST_PAIRS=1024
 else
   PAIRS_ROOF=65536; REPEATS=5; E2E_SIZES=10000,100000; PEER_PAIRS=10000; PEER_ROUNDS=5; PEER_EPOCHS=3
+  HOST_PAIRS=65536
 fi
 FAILED=0
 step() { # step NAME LIMIT_S CMD...: runs CMD with a time limit, logs to OUT/NAME.log
@@ -67,7 +74,7 @@ step() { # step NAME LIMIT_S CMD...: runs CMD with a time limit, logs to OUT/NAM
   return $rc
 }
 
-ENTRIES="bench/lib/adapter_check.ts bench/lib/gpu_roofline.ts bench/gpu_kernels_bench.ts bench/e2e.ts bench/main.ts bench/peers/serflow_rm.ts bench/peers/tfjs_rm.ts"
+ENTRIES="bench/gpu_host.ts bench/lib/adapter_check.ts bench/lib/gpu_roofline.ts bench/gpu_kernels_bench.ts bench/e2e.ts bench/main.ts bench/peers/serflow_rm.ts bench/peers/tfjs_rm.ts"
 for f in $ENTRIES; do
   if "$DENO" info $NM "$f" 2>/dev/null | grep -q "@duckdb"; then
     echo "Cannot run the GPU benchmark as $f imports @duckdb/node-api: keep DuckDB out of its graph" >&2
@@ -78,6 +85,9 @@ done
 "$DENO" run -A $NM bench/lib/adapter_check.ts $ALLOW_SW > "$OUT/adapter.json" || exit 1
 echo "gpu.sh: adapter $(grep -m1 '"description"' "$OUT/adapter.json")"
 
+# The timeline first: it is what a first GPU run most needs to show.
+step host 90 "$DENO" run -A $NM bench/gpu_host.ts --pairs "$HOST_PAIRS" --batch 1024 --out "$OUT/host.json" --svg "$OUT/timeline.svg" \
+  && cat "$OUT/host.log"
 step roofline 100 "$DENO" run -A $NM bench/lib/gpu_roofline.ts --pairs "$PAIRS_ROOF" --repeats "$REPEATS" --out "$OUT/roofline.json"
 # The bench file also prints its kernels' byte and flop counts: keep the JSON report apart.
 step kernels 80 sh -c "'$DENO' bench --json -A --no-check $NM $KFILTER bench/gpu_kernels_bench.ts > '$OUT/kernels.txt'"

@@ -3,13 +3,14 @@
  * PyTorch) on the same featurized data, and cost growth; JSON under `bench/results/`, plots under
  * `docs/benchmarks/`, a row in BENCHMARKS.md's runs table.
  *
- * Usage: `deno task bench [--quick] [--only micro,e2e,peers,growth,serve] [--out-dir DIR]
+ * Usage: `deno task bench [--quick] [--only micro,host,e2e,peers,growth,serve] [--out-dir DIR]
  * [--no-md] [--plots-dir DIR] [--peer-pairs N] [--peer-rounds R] [--peers a,b]
- * [--e2e-sizes a,b] [--iterations K] [--no-pool] [--max-point-s S]
+ * [--e2e-sizes a,b] [--iterations K] [--no-pool] [--max-point-s S] [--host-pairs N]
  * [--serve-requests N] [--serve-concurrency a,b] [--serve-backend B] [--serve-peers a,b]`
  *
- * `serve` (the HTTP load test of `deno task serve`, see `bench/serve.ts`) runs only when named
- * in `--only`.
+ * `host` is the GPU training step's host time and the planner / host / device timeline
+ * (`bench/gpu_host.ts`; skipped without an adapter). `serve` (the HTTP load test of
+ * `deno task serve`, see `bench/serve.ts`) runs only when named in `--only`.
  *
  * `--quick` is a one-minute check of the harness: tiny sizes, one round, CPU peers only, and
  * nothing written to BENCHMARKS.md or `docs/` unless asked.
@@ -19,6 +20,7 @@
 import { parseArgs } from "node:util";
 import { runE2e } from "./e2e.ts";
 import { runGrowth } from "./lib/growth.ts";
+import { runHostSection } from "./lib/host_section.ts";
 import { describeMachine, machineTag } from "./lib/machine.ts";
 import { runMicroBenches } from "./lib/micro.ts";
 import { writePeerData } from "./lib/peer_data.ts";
@@ -41,6 +43,8 @@ import { E2E_MODEL, E2E_TRAIN } from "./e2e.ts";
 import { BATCH_SETTINGS, replaceServeSection, runServeBench, serveMarkdown } from "./serve.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+/** The sections a full run has. */
+const SECTIONS = ["micro", "host", "e2e", "peers", "growth"];
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x);
 const log = (msg: string) =>
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -60,7 +64,7 @@ export async function main(args: string[]): Promise<number> {
     args,
     options: {
       quick: { type: "boolean", default: false },
-      only: { type: "string", default: "micro,e2e,peers,growth" },
+      only: { type: "string", default: SECTIONS.join(",") },
       "out-dir": { type: "string", default: `${ROOT}/bench/results` },
       "plots-dir": { type: "string" },
       "no-md": { type: "boolean", default: false },
@@ -75,6 +79,7 @@ export async function main(args: string[]): Promise<number> {
       "no-pool": { type: "boolean", default: false },
       "max-point-s": { type: "string" },
       seed: { type: "string", default: "7" },
+      "host-pairs": { type: "string" },
       "serve-requests": { type: "string" },
       "serve-concurrency": { type: "string" },
       "serve-backend": { type: "string", default: "cpu" },
@@ -121,6 +126,21 @@ export async function main(args: string[]): Promise<number> {
     sections.micro = r;
     await save();
     if (r.error) log(`micro: ${r.error}`);
+  }
+
+  if (only.has("host")) {
+    if (!machine.adapter) log("host timeline skipped: no WebGPU adapter");
+    else {
+      const pairs = Number(v["host-pairs"] ?? (quick ? 1024 : 8192));
+      log(`host time per training step and timeline (bench/gpu_host.ts, ${pairs} pairs)`);
+      const r = await runHostSection(ROOT, pairs);
+      sections.host = r;
+      await save();
+      if (r.error) {
+        log(`host: ${r.error}`);
+        failed = true;
+      }
+    }
   }
 
   const e2eSizes = v["e2e-sizes"]
@@ -264,6 +284,9 @@ export async function main(args: string[]): Promise<number> {
     const e2e = (sections.e2e as any)?.results ?? [];
     // deno-lint-ignore no-explicit-any
     const plots = renderPlots((sections.growth as any) ?? null, e2e);
+    // deno-lint-ignore no-explicit-any
+    const svg = (sections.host as any)?.svg;
+    if (typeof svg === "string") plots["gpu_timeline.svg"] = svg;
     if (Object.keys(plots).length) await Deno.mkdir(plotsDir, { recursive: true });
     for (const [name, svg] of Object.entries(plots)) {
       await Deno.writeTextFile(`${plotsDir}/${name}`, svg);
@@ -274,7 +297,7 @@ export async function main(args: string[]): Promise<number> {
     const md = `${ROOT}/BENCHMARKS.md`;
     const text = await Deno.readTextFile(md).catch(() => "# Benchmarks\n");
     const rel = path.startsWith(ROOT + "/") ? path.slice(ROOT.length + 1) : path;
-    const core = ["micro", "e2e", "peers", "growth"].every((s) => only.has(s));
+    const core = SECTIONS.every((s) => only.has(s));
     const latest = core ? replaceLatest(text, summaryMarkdown(results)) : text;
     const full = serveMd ? replaceServeSection(latest, serveMd) : latest;
     await Deno.writeTextFile(md, addRunRow(full, runRow(results, rel)));

@@ -132,12 +132,14 @@ export class PhaseTimer {
       load: (f) => b.load(f),
       setParams: (p, o) => this.#time("train", () => b.setParams(p, o)),
       getParams: () => this.#time("readback", () => b.getParams()),
-      trainEpoch: (s, o, t) => {
+      snapshot: () => this.#time("train", () => b.snapshot()),
+      restore: () => this.#time("train", () => b.restore()),
+      trainEpoch: (s, o, t, after) => {
         if (this.#cur) {
           this.#cur.epochs++;
           this.#cur.trained_examples += o.length;
         }
-        return this.#time("train", () => b.trainEpoch(s, o, t));
+        return this.#time("train", () => b.trainEpoch(s, o, t, after));
       },
       score: (i) =>
         this.#time(this.#phase.startsWith("scoring") ? "score" : "evaluate", () => b.score(i)),

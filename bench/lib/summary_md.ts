@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { hostTable } from "./host_section.ts";
 import type { BenchResults } from "./results.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -37,6 +38,16 @@ export function summaryMarkdown(r: BenchResults): string {
         r.loadAverageEnd?.[0]
       }); a partial run (\`--only\`) keeps the other sections of the day's file.`,
   );
+  if (s.host?.runs?.length) {
+    out.push("\n#### GPU training step: host time and timeline (`bench/gpu_host.ts`)\n");
+    out.push(
+      `${s.host.device}, ${s.host.pairs} pairs in steps of ${s.host.batch}, about ` +
+        `${Math.round(s.host.tokensPerPair)} ids per pair; times per step in ms.\n`,
+    );
+    out.push(hostTable(s.host.runs));
+    const worker = s.host.runs.find((r: Any) => r.planning === "worker");
+    if (worker) out.push("\n```\n" + worker.timeline + "\n```");
+  }
   if (s.e2e?.results?.length) {
     out.push("\n#### End-to-end SER (phase totals over all iterations, seconds)\n");
     out.push(table(

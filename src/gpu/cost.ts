@@ -11,13 +11,12 @@ import { embeddingBagCost } from "./embedding_bag.ts";
 import { embeddingGradCost } from "./embedding_grad.ts";
 import type { KernelCost } from "./kernel.ts";
 import { lossGradCost } from "./loss_grad.ts";
-import { mlpHiddenCost } from "./mlp_hidden.ts";
-import { mlpOutputCost } from "./mlp_output.ts";
-import { outputGradCost } from "./output_grad.ts";
+import { mlpForwardCost } from "./mlp_forward.ts";
+import { gradReduceCost } from "./grad_reduce.ts";
 import { pooledGradCost } from "./pooled_grad.ts";
 import { reduceStatsCost } from "./reduce_stats.ts";
 import type { HostTimes } from "./timeline.ts";
-import { weightGradCost } from "./weight_grad.ts";
+import { splitK, weightGradCost } from "./weight_grad.ts";
 
 /** Work of one backend call: per kernel, and how it was recorded. */
 export interface CallCost {
@@ -79,7 +78,7 @@ function _add(c: CallCost, name: string, k: KernelCost, dispatches = 1): void {
 }
 
 /**
- * Adds the forward pass of a chunk (pool, hidden, output) to `c`.
+ * Adds the forward pass of a chunk (pool, then the fused MLP) to `c`.
  *
  * @param c The record to add to.
  * @param cfg The model shape.
@@ -98,13 +97,8 @@ export function addForward(c: CallCost, cfg: ModelConfig, w: ChunkWork): void {
     direct: cfg.input !== "bag",
   };
   _add(c, "embedding_bag", embeddingBagCost(bag, w.tokens));
-  const mlp = { n: w.pairs, dim, hidden, features, stride };
-  _add(c, "mlp_hidden", mlpHiddenCost(mlp));
-  _add(
-    c,
-    "mlp_output",
-    mlpOutputCost({ rows: 2 * w.pairs, hidden, features, activation: cfg.activation, outBase: 0 }),
-  );
+  const mlp = { n: w.pairs, dim, hidden, features, stride, activation: cfg.activation, outBase: 0 };
+  _add(c, "mlp_forward", mlpForwardCost(mlp));
 }
 
 /**
@@ -119,8 +113,9 @@ export function addTrainStep(c: CallCost, cfg: ModelConfig, w: ChunkWork): void 
   const dim = cfg.dim, hidden = cfg.hidden, features = featureWidth(cfg), stride = 3 * dim + 3;
   const n = w.pairs, activation = cfg.activation;
   _add(c, "loss_grad", lossGradCost({ n, hidden, features, activation, posBase: 0, margin: 0 }));
-  _add(c, "weight_grad", weightGradCost({ n, dim, hidden, features, stride }));
-  _add(c, "output_grad", outputGradCost({ rows: 2 * n, hidden, features, activation }));
+  const wg = { n, dim, hidden, features, stride, activation }, split = splitK(wg, Infinity);
+  _add(c, "weight_grad", weightGradCost(wg, split));
+  _add(c, "grad_reduce", gradReduceCost(split));
   if (cfg.input === "bag") {
     _add(
       c,

@@ -31,6 +31,11 @@ export interface OpenGpuOptions {
    * on a small model, for tests.
    */
   maxStorageBindingBytes?: number;
+  /**
+   * Ask for GPU timestamps (the `timestamp-query` feature) when the adapter has them, so traced
+   * epochs time each segment on the device (`GpuBackend.trace`).
+   */
+  timestamps?: boolean;
 }
 
 /** An open device with its adapter's name and limits; `destroy()` ends it. */
@@ -126,7 +131,7 @@ export class GpuContext {
    * Runs `fn` (awaited when async: the scope then spans all the GPU calls it makes) inside a
    * validation error scope and throws what it raised, naming `what`.
    *
-   * @param what What is being done, for the message (e.g. `compile shader 'mlp_hidden'`).
+   * @param what What is being done, for the message (e.g. `compile shader 'mlp_forward'`).
    * @param fn The work to check.
    * @returns What `fn` returns.
    */
@@ -235,7 +240,9 @@ export async function openGpu(opts: OpenGpuOptions = {}): Promise<GpuContext> {
   if (!adapter) throw new Error(`Cannot open WebGPU as no adapter was found: ${ADAPTER_HELP}`);
   const requiredLimits: Record<string, number> = {};
   for (const key of REQUESTED_LIMITS) requiredLimits[key] = adapter.limits[key];
-  const device = await adapter.requestDevice({ requiredLimits });
+  const requiredFeatures: GPUFeatureName[] =
+    opts.timestamps && adapter.features.has("timestamp-query") ? ["timestamp-query"] : [];
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   const name = adapter.info.description || adapter.info.vendor || "unknown adapter";
   opts.log?.info("WebGPU adapter", {
     adapter: name,

@@ -1,6 +1,8 @@
 /**
- * Wrapper of `shaders/embedding_bag.wgsl`: pools the prompt, response-a and response-b bags of
- * pair slots into `pooled` (or copies precomputed vectors with `direct`).
+ * Wrapper of `shaders/embedding_bag.wgsl` and `shaders/embedding_bag_vec4.wgsl`: pools the prompt,
+ * response-a and response-b bags of pair slots into `pooled` (or copies precomputed vectors with
+ * `direct`). For a width that is a multiple of 4 the vec4 variant loads 16 bytes per row and four
+ * rows at a time per invocation; both sum in token order, so they give bit-identical results.
  *
  * @module
  */
@@ -48,17 +50,21 @@ export interface EmbeddingBagShape {
 /** The embedding-bag kernel. */
 export class EmbeddingBagKernel {
   readonly #k: Kernel;
-  private constructor(k: Kernel) {
+  /** True for the vec4 variant (widths that are multiples of 4 only). */
+  readonly vec4: boolean;
+  private constructor(k: Kernel, vec4: boolean) {
     this.#k = k;
+    this.vec4 = vec4;
   }
 
   /**
-   * Compiles the kernel (cached per device).
+   * Compiles the kernel (cached per device): the vec4 variant when `dim` is a multiple of 4.
    *
    * @param gpu The device.
+   * @param dim The embedding width the kernel will pool (omitted: the scalar variant, any width).
    * @returns The kernel.
    */
-  static async load(gpu: GpuContext): Promise<EmbeddingBagKernel> {
+  static async load(gpu: GpuContext, dim?: number): Promise<EmbeddingBagKernel> {
     const bindings: BindingKind[] = [
       "uniform", // params
       "read", // pairs
@@ -70,7 +76,9 @@ export class EmbeddingBagKernel {
       "read", // table3
       "write", // pooled
     ];
-    return new EmbeddingBagKernel(await Kernel.load(gpu, "embedding_bag", bindings, { WG }));
+    const vec4 = dim !== undefined && dim % 4 === 0;
+    const name = vec4 ? "embedding_bag_vec4" : "embedding_bag";
+    return new EmbeddingBagKernel(await Kernel.load(gpu, name, bindings, { WG }), vec4);
   }
 
   /**
@@ -91,7 +99,7 @@ export class EmbeddingBagKernel {
   }
 
   /**
-   * Records one dispatch: `n * 3 * dim` invocations.
+   * Records one dispatch: `n * 3 * dim` invocations (`n * 3 * dim / 4` for the vec4 variant).
    *
    * @param pass The compute pass.
    * @param group A bind group from `bind()`.
@@ -104,6 +112,11 @@ export class EmbeddingBagKernel {
     arena: UniformArena,
     s: EmbeddingBagShape,
   ): void {
+    if (this.vec4 && s.dim % 4 !== 0) {
+      throw new RangeError(
+        `Cannot pool width ${s.dim} with the vec4 embedding_bag: load the kernel for this width`,
+      );
+    }
     const offset = arena.push([
       s.n,
       s.dim,
@@ -114,7 +127,8 @@ export class EmbeddingBagKernel {
       s.pooling === "mean" ? 0 : 1,
       s.direct ? 1 : 0,
     ]);
-    this.#k.dispatchFlat(pass, group, offset, s.n * 3 * s.dim, WG);
+    const lanes = this.vec4 ? s.dim / 4 : s.dim;
+    this.#k.dispatchFlat(pass, group, offset, s.n * 3 * lanes, WG);
   }
 }
 

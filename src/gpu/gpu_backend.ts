@@ -10,7 +10,7 @@
 import { checkFeatures } from "../model/check_features.ts";
 import { initParams } from "../model/params.ts";
 import type {
-  EpochStats,
+  EpochResult,
   ModelConfig,
   ModelParams,
   OptimizerState,
@@ -29,10 +29,11 @@ import { UniformArena } from "./kernel.ts";
 import { type Kernels, loadKernels } from "./kernels.ts";
 import { ModelState } from "./model_state.ts";
 import { checkTrainSet } from "../model/check_train_set.ts";
-import { scoreOnGpu } from "./score_recorder.ts";
+import { addScoreCost, recordScore, scoreOnGpu } from "./score_recorder.ts";
+import { StateSnapshot } from "./state_snapshot.ts";
 import { openPlanner, type SegmentSource } from "./plan_ahead.ts";
 import type { SegmentTiming } from "./timeline.ts";
-import { trainEpochOnGpu } from "./train_epoch.ts";
+import { type AfterEpoch, trainEpochOnGpu } from "./train_epoch.ts";
 import type { RecordContext } from "./train_recorder.ts";
 import { Workspace } from "./workspace.ts";
 
@@ -46,12 +47,14 @@ export interface GpuBackendOptions {
   /** Pairs per scoring chunk (default 8192; lowered to fit the binding size). */
   scoreChunk?: number;
   /**
-   * Plan epochs in the calling thread instead of a Worker running ahead of the submissions
-   * (for comparisons; the default plans off the critical path).
+   * Workers that plan epochs ahead of the submissions (default `defaultPlanWorkers()`); 0 plans
+   * in the calling thread, on the critical path (for comparisons).
    */
-  inlinePlanning?: boolean;
+  planWorkers?: number;
   /** Steps per submitted segment (default `STEPS_PER_SEGMENT`). */
   stepsPerSegment?: number;
+  /** Open the backend's own device with GPU timestamps when the adapter has them (for `trace`). */
+  timestamps?: boolean;
 }
 
 /** The WebGPU reward-model backend. */
@@ -63,16 +66,20 @@ export class GpuBackend implements RewardBackend {
   lastCost: CallCost | null = null;
   /** Per-segment host times of the last `trainEpoch` (device times too when `trace` is set). */
   lastTimeline: SegmentTiming[] = [];
-  /** Also time when the device finishes each segment (for timelines; adds waits). */
+  /**
+   * Time each training segment on the device too (needs a device with `timestamp-query`, e.g.
+   * `create(cfg, { timestamps: true })`; the times come back with the epoch's one readback).
+   */
   trace = false;
   readonly #gpu: GpuContext;
   readonly #ownsGpu: boolean;
   readonly #kernels: Kernels;
   readonly #state: ModelState;
+  readonly #snapshot: StateSnapshot;
   readonly #ws: Workspace;
   readonly #arena: UniformArena;
   readonly #scoreChunk: number;
-  readonly #planning: { inline: boolean; stepsPerSegment?: number };
+  readonly #planning: { workers?: number; stepsPerSegment?: number };
   #features?: { host: PairFeatures; gpu: GpuFeatures; planner: SegmentSource };
   #hasParams = false;
   #destroyed = false;
@@ -84,7 +91,7 @@ export class GpuBackend implements RewardBackend {
     cfg: ModelConfig,
     k: Kernels,
     scoreChunk: number,
-    planning: { inline: boolean; stepsPerSegment?: number },
+    planning: { workers?: number; stepsPerSegment?: number },
   ) {
     this.#gpu = gpu;
     this.#ownsGpu = owns;
@@ -92,6 +99,7 @@ export class GpuBackend implements RewardBackend {
     this.deviceName = gpu.adapterName;
     this.#kernels = k;
     this.#state = new ModelState(gpu, this.config);
+    this.#snapshot = new StateSnapshot(gpu, this.#state);
     this.#ws = new Workspace(gpu, this.config);
     this.#arena = new UniformArena(gpu);
     this.#scoreChunk = scoreChunk;
@@ -123,11 +131,15 @@ export class GpuBackend implements RewardBackend {
    */
   static async create(cfg: ModelConfig, opts: GpuBackendOptions = {}): Promise<GpuBackend> {
     const gpu = opts.gpu ??
-      await openGpu({ log: opts.log, maxStorageBindingBytes: opts.maxStorageBindingBytes });
+      await openGpu({
+        log: opts.log,
+        maxStorageBindingBytes: opts.maxStorageBindingBytes,
+        timestamps: opts.timestamps,
+      });
     try {
-      const kernels = await loadKernels(gpu);
+      const kernels = await loadKernels(gpu, cfg);
       return new GpuBackend(gpu, !opts.gpu, cfg, kernels, opts.scoreChunk ?? 8192, {
-        inline: opts.inlinePlanning ?? false,
+        workers: opts.planWorkers,
         stepsPerSegment: opts.stepsPerSegment,
       });
     } catch (e) {
@@ -147,7 +159,7 @@ export class GpuBackend implements RewardBackend {
         rowsPerChunk: this.#state.plan.rowsPerChunk,
         maxEntries: Math.floor(this.#gpu.maxBindingBytes / 4),
         stepsPerSegment: this.#planning.stepsPerSegment,
-      }, this.#planning.inline);
+      }, this.#planning.workers);
       this.#features = { host: features, gpu, planner };
     });
   }
@@ -168,13 +180,57 @@ export class GpuBackend implements RewardBackend {
     });
   }
 
-  /** One epoch: consecutive chunks of `order` of `opts.batchSize`, one AdamW step each. */
-  trainEpoch(set: TrainSet, order: Uint32Array, opts: TrainOptions): Promise<EpochStats> {
+  /** Copies the weights and AdamW state to a device-side snapshot (no readback). */
+  snapshot(): Promise<void> {
+    return this.#serial(() => {
+      this.#ensureParams();
+      return this.#gpu.validated("copy the weights to a snapshot", () => this.#snapshot.take());
+    });
+  }
+
+  /** Copies the last snapshot back into the weights and AdamW state. */
+  restore(): Promise<void> {
+    return this.#serial(() =>
+      this.#gpu.validated("restore the weights from a snapshot", () => this.#snapshot.restore())
+    );
+  }
+
+  /**
+   * One epoch: consecutive chunks of `order` of `opts.batchSize`, one AdamW step each; the
+   * rewards of `scoreAfter` come back in the same readback as the epoch's loss totals (when they
+   * fit one storage binding; else with a second one).
+   */
+  trainEpoch(
+    set: TrainSet,
+    order: Uint32Array,
+    opts: TrainOptions,
+    scoreAfter?: Uint32Array,
+  ): Promise<EpochResult> {
     return this.#serial(async () => {
       const f = this.#loaded("train");
       checkTrainSet(set, order, f.host.n, opts.batchSize);
+      if (scoreAfter) this.#checkIndices(scoreAfter, f.host.n);
       this.#ensureParams();
       const ctx = this.#context(f.gpu);
+      const chunk = this.#ws.maxChunkPairs(this.#scoreChunk);
+      let scores: Scores | undefined;
+      const n = scoreAfter?.length ?? 0;
+      const fused = scoreAfter && n > 0 && 8 * n <= this.#gpu.maxBindingBytes;
+      const after: AfterEpoch | undefined = fused
+        ? {
+          record: (encoder) => {
+            const { rewards } = recordScore(ctx, scoreAfter, chunk, encoder);
+            return [{ buffer: rewards, offset: 0, bytes: 8 * n }];
+          },
+          take: ([r]) => {
+            scores = { rewardA: new Float32Array(n), rewardB: new Float32Array(n) };
+            for (let i = 0; i < n; i++) {
+              scores.rewardA[i] = r[2 * i];
+              scores.rewardB[i] = r[2 * i + 1];
+            }
+          },
+        }
+        : undefined;
       const run = await trainEpochOnGpu(
         ctx,
         f.planner,
@@ -182,13 +238,21 @@ export class GpuBackend implements RewardBackend {
         order,
         opts,
         this.#state.step,
-        undefined,
+        after,
         this.trace,
       );
       this.#state.step += run.steps;
       this.lastCost = run.cost;
       this.lastTimeline = run.timeline;
-      return run.stats;
+      if (fused) addScoreCost(run.cost, ctx, f.host, scoreAfter, chunk);
+      if (scoreAfter && !fused) {
+        const s = await scoreOnGpu(ctx, f.host, scoreAfter, chunk);
+        scores = s.scores;
+        for (const k of ["submissions", "readbacks", "uploadBytes", "readbackBytes"] as const) {
+          run.cost[k] += s.cost[k];
+        }
+      }
+      return scores ? { ...run.stats, scores } : run.stats;
     });
   }
 
@@ -196,13 +260,7 @@ export class GpuBackend implements RewardBackend {
   score(indices: Uint32Array): Promise<Scores> {
     return this.#serial(async () => {
       const f = this.#loaded("score");
-      for (let t = 0; t < indices.length; t++) {
-        if (indices[t] >= f.host.n) {
-          throw new RangeError(
-            `Cannot score pair ${indices[t]} as only ${f.host.n} pairs are loaded`,
-          );
-        }
-      }
+      this.#checkIndices(indices, f.host.n);
       this.#ensureParams();
       const chunk = this.#ws.maxChunkPairs(this.#scoreChunk);
       const { scores, cost } = await scoreOnGpu(this.#context(f.gpu), f.host, indices, chunk);
@@ -217,9 +275,18 @@ export class GpuBackend implements RewardBackend {
     this.#destroyed = true;
     this.#dropFeatures();
     this.#state.destroy();
+    this.#snapshot.destroy();
     this.#ws.destroy();
     this.#arena.destroy();
     if (this.#ownsGpu) this.#gpu.destroy();
+  }
+
+  #checkIndices(indices: Uint32Array, n: number): void {
+    for (let t = 0; t < indices.length; t++) {
+      if (indices[t] >= n) {
+        throw new RangeError(`Cannot score pair ${indices[t]} as only ${n} pairs are loaded`);
+      }
+    }
   }
 
   #dropFeatures(): void {

@@ -4,14 +4,14 @@
  * @module
  */
 import { AdamDenseKernel } from "./adam_dense.ts";
+import type { ModelConfig } from "../model/types.ts";
 import type { GpuContext } from "./device.ts";
 import { EmbeddingAdamKernel } from "./embedding_adam.ts";
 import { EmbeddingBagKernel } from "./embedding_bag.ts";
 import { EmbeddingGradKernel } from "./embedding_grad.ts";
 import { LossGradKernel } from "./loss_grad.ts";
-import { MlpHiddenKernel } from "./mlp_hidden.ts";
-import { MlpOutputKernel } from "./mlp_output.ts";
-import { OutputGradKernel } from "./output_grad.ts";
+import { MlpForwardKernel } from "./mlp_forward.ts";
+import { GradReduceKernel } from "./grad_reduce.ts";
 import { PooledGradKernel } from "./pooled_grad.ts";
 import { ReduceStatsKernel } from "./reduce_stats.ts";
 import { WeightGradKernel } from "./weight_grad.ts";
@@ -19,11 +19,10 @@ import { WeightGradKernel } from "./weight_grad.ts";
 /** Every kernel the backend records. */
 export interface Kernels {
   bag: EmbeddingBagKernel;
-  hidden: MlpHiddenKernel;
-  output: MlpOutputKernel;
+  forward: MlpForwardKernel;
   loss: LossGradKernel;
   weightGrad: WeightGradKernel;
-  outputGrad: OutputGradKernel;
+  gradReduce: GradReduceKernel;
   pooledGrad: PooledGradKernel;
   embeddingGrad: EmbeddingGradKernel;
   embeddingAdam: EmbeddingAdamKernel;
@@ -35,17 +34,17 @@ export interface Kernels {
  * Compiles all kernels.
  *
  * @param gpu The device.
+ * @param cfg The model shape (the embedding width picks embedding_bag's variant).
  * @returns The kernels.
  * @throws Error naming the shader when one does not compile.
  */
-export async function loadKernels(gpu: GpuContext): Promise<Kernels> {
+export async function loadKernels(gpu: GpuContext, cfg: ModelConfig): Promise<Kernels> {
   const load = {
-    bag: EmbeddingBagKernel.load(gpu),
-    hidden: MlpHiddenKernel.load(gpu),
-    output: MlpOutputKernel.load(gpu),
+    bag: EmbeddingBagKernel.load(gpu, cfg.dim),
+    forward: MlpForwardKernel.load(gpu),
     loss: LossGradKernel.load(gpu),
     weightGrad: WeightGradKernel.load(gpu),
-    outputGrad: OutputGradKernel.load(gpu),
+    gradReduce: GradReduceKernel.load(gpu),
     pooledGrad: PooledGradKernel.load(gpu),
     embeddingGrad: EmbeddingGradKernel.load(gpu),
     embeddingAdam: EmbeddingAdamKernel.load(gpu),

@@ -6,7 +6,7 @@
  */
 import type { GpuContext } from "./device.ts";
 import { Kernel, type KernelCost, type UniformArena } from "./kernel.ts";
-import { ACT_FLOPS } from "./mlp_output.ts";
+import { ACT_FLOPS } from "./mlp_forward.ts";
 import type { BindingKind } from "./shader.ts";
 
 const WG = 64;

@@ -1,9 +1,11 @@
 /**
- * Epoch planning off the submitting thread: a Worker builds each segment's lists (touched rows,
- * blocks, contributions; `train_plan.ts`) while the main thread records and submits the previous
- * segments, so the host's critical path per step is the recording and the upload of its lists.
- * Where Workers are unavailable (or `inline` is asked for) the same planner runs in the calling
- * thread, segment by segment.
+ * Epoch planning off the submitting thread: Workers build the segments' lists (touched rows,
+ * blocks, contributions; `train_plan.ts`), several segments in parallel (worker j takes every
+ * segment whose index is j modulo the number of workers), while the main thread records and
+ * submits the segments already planned, in order. The host's critical path per step is then the
+ * recording and the upload of its lists, and planning throughput grows with the workers. Where
+ * Workers are unavailable (or 0 are asked for) the same planner runs in the calling thread,
+ * segment by segment. Either way the segments are the same, so training is bit-identical.
  *
  * @module
  */
@@ -20,6 +22,22 @@ export interface TimedSegment {
 
 /** Steps per segment: small enough that the first submission comes early. */
 export const STEPS_PER_SEGMENT = 8;
+
+/**
+ * The default number of planning workers: one per spare core, at most 4 (one planner keeps up
+ * with about 100 1024-pair steps per second on one core of a server CPU).
+ *
+ * @returns At least 1.
+ * @example
+ * ```ts
+ * import { defaultPlanWorkers } from "./plan_ahead.ts";
+ * if (defaultPlanWorkers() < 1) throw new Error();
+ * ```
+ */
+export function defaultPlanWorkers(): number {
+  const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 2 : 2;
+  return Math.max(1, Math.min(4, cores - 1));
+}
 
 /** Plans the segments of epochs over one set of loaded features. */
 export interface SegmentSource {
@@ -51,14 +69,17 @@ export interface PlanShape {
   maxEntries: number;
   /** Steps per segment (default `STEPS_PER_SEGMENT`). */
   stepsPerSegment?: number;
+  /** The workers' module (default `plan_worker.ts`; another one for tests of a failing worker). */
+  workerModule?: URL;
 }
 
 /**
- * Opens a planner for `features`: in a Worker unless `inline` or Workers are unavailable.
+ * Opens a planner for `features`: `workers` Workers, or the calling thread when `workers` is 0
+ * or Workers are unavailable.
  *
- * @param features The loaded features (copied to the worker once).
+ * @param features The loaded features (their id lists copied once into shared memory).
  * @param shape Model shape, table split and binding size.
- * @param inline Plan in the calling thread.
+ * @param workers Planning workers (0: plan in the calling thread).
  * @returns The planner; `destroy()` it with the features.
  * @example
  * ```ts
@@ -79,11 +100,11 @@ export interface PlanShape {
 export function openPlanner(
   features: PairFeatures,
   shape: PlanShape,
-  inline = false,
+  workers: number = defaultPlanWorkers(),
 ): SegmentSource {
-  if (!inline && typeof Worker !== "undefined") {
+  if (workers > 0 && typeof Worker !== "undefined") {
     try {
-      return new WorkerPlanner(features, shape);
+      return new WorkerPlanner(features, shape, workers);
     } catch {
       // No worker (e.g. a restricted runtime): plan in this thread.
     }
@@ -107,7 +128,7 @@ class InlinePlanner implements SegmentSource {
     batchSize: number,
     firstStep: number,
   ): AsyncGenerator<TimedSegment> {
-    const it = this.#planner.segments(set, order, batchSize, firstStep, this.#steps);
+    const it = this.#planner.segments(set, order, batchSize, firstStep, this.#steps, true);
     while (true) {
       const planStart = wallMs();
       const next = it.next();
@@ -120,47 +141,64 @@ class InlinePlanner implements SegmentSource {
 }
 
 class WorkerPlanner implements SegmentSource {
-  readonly offThread = true;
-  readonly #worker: Worker;
+  readonly #workers: Worker[];
   readonly #steps: number;
   #epoch = 0;
-  #inbox: PlanReply[] = [];
+  #inbox: (PlanReply & { from: number })[] = [];
+  /** Why the workers cannot be used (then planning falls back to this thread). */
+  #broken: string | null = null;
+  readonly #fallback: () => InlinePlanner;
+  #inline: InlinePlanner | null = null;
   #wake: (() => void) | null = null;
 
-  constructor(f: PairFeatures, s: PlanShape) {
-    this.#worker = new Worker(new URL("./plan_worker.ts", import.meta.url).href, {
-      type: "module",
-      name: "serflow epoch planner",
-    });
+  /** False once the workers failed and planning fell back to this thread. */
+  get offThread(): boolean {
+    return this.#broken === null;
+  }
+
+  constructor(f: PairFeatures, s: PlanShape, count: number) {
     this.#steps = s.stepsPerSegment ?? STEPS_PER_SEGMENT;
-    this.#worker.onmessage = (e: MessageEvent<PlanReply>) => {
+    this.#fallback = () => this.#inline ??= new InlinePlanner(f, s);
+    const shared = _sharedFeatures(f);
+    this.#workers = [];
+    try {
+      for (let w = 0; w < count; w++) this.#workers.push(this.#open(w, shared, s));
+    } catch (e) {
+      this.destroy();
+      throw e;
+    }
+  }
+
+  #open(from: number, f: PairFeatures, s: PlanShape): Worker {
+    const module = s.workerModule ?? new URL("./plan_worker.ts", import.meta.url);
+    const worker = new Worker(module.href, {
+      type: "module",
+      name: `serflow epoch planner ${from}`,
+    });
+    worker.onmessage = (e: MessageEvent<PlanReply>) => {
       if (e.data.id !== this.#epoch) return; // a cancelled epoch's late segment
-      this.#inbox.push(e.data);
-      this.#wake?.();
-      this.#wake = null;
+      this.#push({ ...e.data, from });
     };
-    this.#worker.onerror = (e: ErrorEvent) => {
+    worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
-      this.#inbox.push({
-        type: "error",
-        id: this.#epoch,
-        name: "Error",
-        message: `Cannot plan the epoch as the planning worker failed: ${e.message}`,
-      });
-      this.#wake?.();
-      this.#wake = null;
+      this.#broken = `planning worker ${from} failed: ${e.message}`;
+      this.#push({ type: "error", id: this.#epoch, from, name: "WorkerFailed", message: "" });
     };
-    this.#send({
+    const load: PlanRequest = {
       type: "load",
       features: f,
       cfg: s.cfg,
       rowsPerChunk: s.rowsPerChunk,
       maxEntries: s.maxEntries,
-    });
+    };
+    worker.postMessage(load);
+    return worker;
   }
 
-  #send(r: PlanRequest): void {
-    this.#worker.postMessage(r);
+  #push(r: PlanReply & { from: number }): void {
+    this.#inbox.push(r);
+    this.#wake?.();
+    this.#wake = null;
   }
 
   async *segments(
@@ -169,34 +207,90 @@ class WorkerPlanner implements SegmentSource {
     batchSize: number,
     firstStep: number,
   ): AsyncGenerator<TimedSegment> {
-    const id = ++this.#epoch;
+    if (this.#broken) {
+      yield* this.#fallback().segments(set, order, batchSize, firstStep);
+      return;
+    }
+    const id = ++this.#epoch, workers = this.#workers.length;
     this.#inbox = [];
-    this.#send({ type: "epoch", id, set, order, batchSize, firstStep, maxSteps: this.#steps });
-    let finished = false;
+    this.#workers.forEach((w, worker) =>
+      w.postMessage(
+        {
+          type: "epoch",
+          id,
+          set,
+          order,
+          batchSize,
+          firstStep,
+          maxSteps: this.#steps,
+          worker,
+          workers,
+        } satisfies PlanRequest,
+      )
+    );
+    // Segments arrive from the workers in any order; they are handed out by index.
+    const ready = new Map<number, PlanReply & { type: "segment"; from: number }>();
+    let next = 0, done = 0, finished = false;
     try {
       while (true) {
-        while (this.#inbox.length === 0) {
-          await new Promise<void>((resolve) => this.#wake = resolve);
+        const r = ready.get(next);
+        if (r) {
+          ready.delete(next++);
+          yield { seg: r.seg, planStart: r.start, planEnd: r.end };
+          this.#workers[r.from].postMessage({ type: "ack", id } satisfies PlanRequest);
+          continue;
         }
-        const r = this.#inbox.shift()!;
-        if (r.type === "done") {
+        if (done === workers) {
           finished = true;
           return;
         }
-        if (r.type === "error") {
-          finished = true;
-          const E = r.name === "RangeError" ? RangeError : Error;
-          throw new E(r.message);
+        while (this.#inbox.length === 0) {
+          await new Promise<void>((resolve) => this.#wake = resolve);
         }
-        yield { seg: r.seg, planStart: r.start, planEnd: r.end };
-        this.#send({ type: "ack", id });
+        const m = this.#inbox.shift()!;
+        if (m.type === "segment") ready.set(m.seg.index, m);
+        else if (m.type === "done") done++;
+        else if (m.name === "WorkerFailed") {
+          // A worker that cannot run (e.g. its module cannot be loaded): plan the rest here,
+          // the same segments from where the workers stopped.
+          finished = true;
+          for (const w of this.#workers) w.terminate();
+          for await (const s of this.#fallback().segments(set, order, batchSize, firstStep)) {
+            if (s.seg.index >= next) yield s;
+          }
+          return;
+        } else {
+          finished = true;
+          const E = m.name === "RangeError" ? RangeError : Error;
+          throw new E(m.message);
+        }
       }
     } finally {
-      if (!finished) this.#send({ type: "cancel", id });
+      if (!finished) {
+        for (const w of this.#workers) w.postMessage({ type: "cancel", id } satisfies PlanRequest);
+      }
     }
   }
 
   destroy(): void {
-    this.#worker.terminate();
+    for (const w of this.#workers) w.terminate();
   }
+}
+
+/** The id lists the planner reads, copied once into shared memory that every worker maps. */
+function _sharedFeatures(f: PairFeatures): PairFeatures {
+  const share = (a: Uint32Array) => {
+    const out = new Uint32Array(new SharedArrayBuffer(Math.max(4, a.byteLength)), 0, a.length);
+    out.set(a);
+    return out;
+  };
+  return {
+    n: f.n,
+    promptOffsets: share(f.promptOffsets),
+    promptIds: share(f.promptIds),
+    aOffsets: share(f.aOffsets),
+    aIds: share(f.aIds),
+    bOffsets: share(f.bOffsets),
+    bIds: share(f.bIds),
+  };
 }

@@ -1,10 +1,12 @@
 /**
- * The Worker side of `plan_ahead.ts`: holds a copy of the loaded features and plans epochs
- * segment by segment, posting each segment (its lists transferred, not copied) as soon as it is
- * built, at most `MAX_AHEAD` segments ahead of the ones the submitting thread acknowledged.
+ * The Worker side of `plan_ahead.ts`: holds the loaded features (shared memory, one copy for all
+ * workers) and plans its share of each epoch's segments (those whose index is its number modulo
+ * the number of workers), posting each segment (its lists transferred, not copied) as soon as it
+ * is built, at most `MAX_AHEAD` segments ahead of the ones the submitting thread acknowledged.
  *
  * Messages in: `load` (features, model shape, table and binding sizes), `epoch` (the set, order,
- * batch size, first step and steps per segment), `ack` (one segment consumed), `cancel`.
+ * batch size, first step, steps per segment and the worker's share), `ack` (one of its segments
+ * consumed), `cancel`.
  * Messages out: `segment` (the plan, with the planning time), `done`, `error`.
  *
  * @module
@@ -33,6 +35,8 @@ export type PlanRequest =
     batchSize: number;
     firstStep: number;
     maxSteps: number;
+    worker: number;
+    workers: number;
   }
   | { type: "ack"; id: number }
   | { type: "cancel"; id: number };
@@ -75,7 +79,16 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
     posted = 0;
     try {
       if (!planner) throw new Error("Cannot plan an epoch as no features were sent to the worker");
-      const it = planner.segments(r.set, r.order, r.batchSize, r.firstStep, r.maxSteps);
+      const share = { worker: r.worker, workers: r.workers };
+      const it = planner.segments(
+        r.set,
+        r.order,
+        r.batchSize,
+        r.firstStep,
+        r.maxSteps,
+        true,
+        share,
+      );
       while (true) {
         while (posted - acked >= MAX_AHEAD && current === r.id) {
           await new Promise<void>((resolve) => wake = resolve);

@@ -41,24 +41,42 @@ export async function scoreOnGpu(
       scores.rewardA[start + i] = r[2 * i];
       scores.rewardB[start + i] = r[2 * i + 1];
     }
-    for (let s = 0; s < part.length; s += chunk) {
-      const pairs = Math.min(chunk, part.length - s);
-      const tokens = _tokens(c, host, part.subarray(s, s + pairs));
-      addForward(cost, c.cfg, {
-        pairs,
-        tokens,
-        touched: 0,
-        tableChunks: 0,
-        blocks: 0,
-        blockedContributions: 0,
-      });
-    }
+    addScoreCost(cost, c, host, part, chunk);
     cost.submissions++;
     cost.readbacks++;
     cost.uploadBytes += part.byteLength;
     cost.readbackBytes += 8 * part.length;
   }
   return { scores, cost };
+}
+
+/**
+ * Adds the forward passes of scoring `indices` in chunks of `chunk` to `cost`.
+ *
+ * @param cost The record to add to.
+ * @param c The recording context.
+ * @param host The loaded features (token counts).
+ * @param indices The pairs scored.
+ * @param chunk Pairs per chunk.
+ */
+export function addScoreCost(
+  cost: CallCost,
+  c: RecordContext,
+  host: PairFeatures,
+  indices: Uint32Array,
+  chunk: number,
+): void {
+  for (let s = 0; s < indices.length; s += chunk) {
+    const pairs = Math.min(chunk, indices.length - s);
+    addForward(cost, c.cfg, {
+      pairs,
+      tokens: _tokens(c, host, indices.subarray(s, s + pairs)),
+      touched: 0,
+      tableChunks: 0,
+      blocks: 0,
+      blockedContributions: 0,
+    });
+  }
 }
 
 function _tokens(c: RecordContext, f: PairFeatures, idx: Uint32Array): number {
@@ -77,12 +95,14 @@ function _tokens(c: RecordContext, f: PairFeatures, idx: Uint32Array): number {
  * @param c The context.
  * @param indices Pair indices (checked against the loaded features).
  * @param chunk Pairs per chunk (scratch is sized for it).
+ * @param encoder Where to record (a new encoder by default).
  * @returns The command encoder (the caller adds the readback copy) and the rewards buffer.
  */
 export function recordScore(
   c: RecordContext,
   indices: Uint32Array,
   chunk: number,
+  encoder: GPUCommandEncoder = c.gpu.device.createCommandEncoder({ label: "score" }),
 ): { encoder: GPUCommandEncoder; rewards: GPUBuffer } {
   const { cfg, kernels: k, state, ws, arena } = c;
   const bag = cfg.input === "bag";
@@ -90,7 +110,7 @@ export function recordScore(
   const rewards = ws.scores.ensure(8 * indices.length);
   const b = ws.chunk(Math.min(chunk, indices.length), false);
   const chunks = Math.ceil(indices.length / chunk);
-  arena.reset(3 * chunks);
+  arena.reset(2 * chunks);
   const tables = bag ? state.table!.buffers : c.features.vectors!.buffers;
   const gBag = k.bag.bind(arena, {
     pairs,
@@ -99,15 +119,13 @@ export function recordScore(
     tables,
     pooled: b.pooled,
   });
-  const gHidden = k.hidden.bind(arena, { pooled: b.pooled, theta: state.theta, z: b.z });
-  const gOutput = k.output.bind(arena, { z: b.z, theta: state.theta, rewards });
+  const gForward = k.forward.bind(arena, { pooled: b.pooled, theta: state.theta, z: b.z, rewards });
 
   const dim = cfg.dim,
     hidden = cfg.hidden,
     features = featureWidth(cfg),
     stride = pooledStride(cfg);
   const rowsPerChunk = bag ? state.plan.rowsPerChunk : c.features.vectors!.plan.rowsPerChunk;
-  const encoder = c.gpu.device.createCommandEncoder({ label: "score" });
   const pass = encoder.beginComputePass({ label: "score" });
   for (let start = 0; start < indices.length; start += chunk) {
     const n = Math.min(chunk, indices.length - start);
@@ -121,11 +139,12 @@ export function recordScore(
       pooling: cfg.pooling,
       direct: !bag,
     });
-    k.hidden.record(pass, gHidden, arena, { n, dim, hidden, features, stride });
-    k.output.record(pass, gOutput, arena, {
-      rows: 2 * n,
+    k.forward.record(pass, gForward, arena, {
+      n,
+      dim,
       hidden,
       features,
+      stride,
       activation: cfg.activation,
       outBase: 2 * start,
     });

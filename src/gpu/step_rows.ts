@@ -1,7 +1,8 @@
 /**
  * The touched rows of one mini-batch, for the deterministic embedding gradient: each distinct row
  * once, sorted, with the bag slots (3 i + k) of all its occurrences in slot order. A counting
- * pass and a sort of the distinct rows only: O(tokens + distinct log distinct).
+ * pass and a sort of the distinct rows (or a scan of the table's counts, when cheaper):
+ * O(tokens + min(distinct log distinct, buckets)).
  *
  * @module
  */
@@ -69,7 +70,13 @@ export class StepRowLister {
         }
       }
     }
-    const uniq = this.#uniq.subarray(0, distinct).sort();
+    // Distinct rows in order: sorted, or read off the count table when that is cheaper (many
+    // distinct rows in a small table).
+    let uniq = this.#uniq.subarray(0, distinct);
+    if (distinct * Math.log2(distinct + 1) > count.length) {
+      let j = 0;
+      for (let r = 0; j < distinct; r++) if (count[r] !== 0) uniq[j++] = r;
+    } else uniq = uniq.sort();
     for (let j = 0; j < distinct; j++) {
       const row = uniq[j], e = ROW_WORDS * (u + j);
       rows[e] = row;

@@ -2,7 +2,7 @@
  * Where the time of a GPU epoch goes on the host, segment by segment: when each segment was
  * planned (in the planning worker, off the critical path), how long the submitting thread waited
  * for it, recorded its commands and uploaded its lists, and (when traced) when the device
- * finished it. `renderTimeline` draws it as text, so a run on any machine shows whether the host
+ * ran it (GPU timestamps). `renderTimeline` draws it as text, so a run on any machine shows whether the host
  * or the device is the critical path.
  *
  * @module
@@ -22,7 +22,8 @@ export interface SegmentTiming {
   uploadEnd: number;
   recordEnd: number;
   submitEnd: number;
-  /** The device finished the segment (only when traced). */
+  /** The device ran the segment (only when traced on a device with GPU timestamps). */
+  deviceStart?: number;
   deviceDone?: number;
   uploadBytes: number;
 }
@@ -33,7 +34,7 @@ export interface HostTimes {
   /** Planning time (in the worker when `offThread`). */
   planMs: number;
   offThread: boolean;
-  /** The submitting thread waiting for plans (critical path). */
+  /** The submitting thread waiting for plans (critical path; includes inline planning). */
   waitMs: number;
   /** Uploading lists (critical path). */
   uploadMs: number;
@@ -80,14 +81,13 @@ export function hostTimes(t: readonly SegmentTiming[], offThread: boolean): Host
 
 /**
  * The submitting thread's work per step that the device cannot overlap: waiting for plans,
- * uploads, encoding and submits (planning itself counts only when it ran inline).
+ * uploads, encoding and submits (inline planning runs inside the wait).
  *
  * @param h Host times of an epoch.
  * @returns Milliseconds per step.
  */
 export function criticalMsPerStep(h: HostTimes): number {
-  const inline = h.offThread ? 0 : h.planMs;
-  return h.steps ? (h.waitMs + h.uploadMs + h.recordMs + h.submitMs + inline) / h.steps : 0;
+  return h.steps ? (h.waitMs + h.uploadMs + h.recordMs + h.submitMs) / h.steps : 0;
 }
 
 /**
@@ -120,7 +120,7 @@ export function renderTimeline(t: readonly SegmentTiming[], width = 72): string 
   };
   const lines = [
     `timeline over ${span.toFixed(1)} ms (${(span / width).toFixed(2)} ms per column): ` +
-    "p plan (worker), w host waits for a plan, u upload, r record+submit, = device busy until done",
+    "p plan (worker), w host waits for a plan, u upload, r record+submit, = device runs the segment",
   ];
   t.forEach((s, i) => {
     lines.push(`seg ${String(i).padStart(3)} plan |${bar([[s.planStart, s.planEnd, "p"]])}|`);
@@ -134,9 +134,7 @@ export function renderTimeline(t: readonly SegmentTiming[], width = 72): string 
       }|`,
     );
     if (s.deviceDone !== undefined) {
-      const prev = i > 0 ? (t[i - 1].deviceDone ?? s.submitEnd) : s.submitEnd;
-      const start = Math.max(prev, s.submitEnd);
-      lines.push(`      device |${bar([[start, s.deviceDone, "="]])}|`);
+      lines.push(`      device |${bar([[s.deviceStart ?? s.submitEnd, s.deviceDone, "="]])}|`);
     }
   });
   return lines.join("\n");

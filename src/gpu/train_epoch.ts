@@ -11,6 +11,7 @@ import { readBack } from "./buffers.ts";
 import { addReduce, addTrainStep, type CallCost, emptyCost } from "./cost.ts";
 import type { SegmentSource } from "./plan_ahead.ts";
 import { wallMs } from "./plan_worker.ts";
+import { SegmentStamps } from "./segment_stamps.ts";
 import { hostTimes, type SegmentTiming } from "./timeline.ts";
 import { type RecordContext, recordSegment } from "./train_recorder.ts";
 
@@ -42,7 +43,8 @@ export interface AfterEpoch {
  * @param opts Optimizer settings.
  * @param firstStep The optimizer step count before the epoch.
  * @param after Work read back together with the epoch totals (e.g. validation scores).
- * @param trace Also time when the device finishes each segment (adds a wait per segment).
+ * @param trace Also time each segment on the device (GPU timestamps, when the device has the
+ *   `timestamp-query` feature; read back with the totals).
  * @returns Mean loss and accuracy over the examples, steps taken, the work done and its timeline.
  * @throws RangeError when a mini-batch's scratch exceeds a storage binding.
  */
@@ -69,7 +71,7 @@ export async function trainEpochOnGpu(
     );
   }
   let steps = 0;
-  const done: Promise<void>[] = [];
+  const stamps = trace ? SegmentStamps.open(c.gpu, Math.ceil(total / batch)) : null;
   await c.gpu.validated("record and submit a training epoch", async () => {
     let first = true;
     const it = source.segments(set, order, opts.batchSize, firstStep);
@@ -79,7 +81,7 @@ export async function trainEpochOnGpu(
       if (next.done) break;
       const { seg, planStart, planEnd } = next.value;
       const waitEnd = wallMs();
-      const rec = recordSegment(c, seg, opts, batch, !first);
+      const rec = recordSegment(c, seg, opts, batch, !first, stamps?.writes(timeline.length));
       const recordEnd = wallMs();
       c.gpu.device.queue.submit([rec.commands]);
       const submitEnd = wallMs();
@@ -96,13 +98,6 @@ export async function trainEpochOnGpu(
         uploadBytes: rec.uploadBytes,
       };
       timeline.push(timing);
-      if (trace) {
-        done.push(
-          c.gpu.device.queue.onSubmittedWorkDone().then(() => {
-            timing.deviceDone = wallMs();
-          }, () => {}),
-        ); // a lost device is reported by the readback below
-      }
       first = false;
       steps += seg.steps.length;
       cost.submissions++;
@@ -123,13 +118,14 @@ export async function trainEpochOnGpu(
   const totals = c.ws.totals.ensure(8);
   const encoder = c.gpu.device.createCommandEncoder({ label: "after epoch" });
   const extra = after?.record(encoder) ?? [];
+  const times = stamps?.resolve(encoder, timeline.length);
   const parts = await readBack(
     c.gpu,
-    [{ buffer: totals, offset: 0, bytes: 8 }, ...extra],
+    [{ buffer: totals, offset: 0, bytes: 8 }, ...extra, ...(times ? [times] : [])],
     encoder,
-  );
-  await Promise.all(done);
-  after?.take(parts.slice(1));
+  ).finally(() => stamps?.destroy());
+  after?.take(parts.slice(1, 1 + extra.length));
+  if (stamps && times) stamps.place(timeline, parts[1 + extra.length]);
   cost.submissions++;
   cost.readbacks++;
   cost.readbackBytes += 8 + extra.reduce((s, r) => s + r.bytes, 0);

@@ -47,6 +47,8 @@ export interface StepPlan {
 
 /** The lists one submission uploads. */
 export interface SegmentPlan {
+  /** Position of the segment in the epoch (0, 1, ...). */
+  index: number;
   steps: StepPlan[];
   /** u32 pair index per example, in step order. */
   pairs: Uint32Array;
@@ -103,7 +105,12 @@ export class TrainPlanner {
    * @param batchSize Mini-batch size.
    * @param firstStep The optimizer step count before the epoch.
    * @param maxSteps Most steps per segment (segments are also cut where a list would outgrow one
-   *   binding): small segments let a planner running ahead hand the GPU work sooner.
+   *   binding): small segments let a planner running ahead hand the GPU work sooner. With
+   *   `rampUp`, the first segments hold 1, 2, 4, ... steps up to `maxSteps`, so the device
+   *   starts after one step's planning.
+   * @param rampUp Grow segment sizes from 1 step.
+   * @param share Build only the segments whose index is `share.worker` modulo `share.workers`
+   *   (the others are cut the same way but skipped), so several planners split an epoch.
    */
   *segments(
     set: TrainSet,
@@ -111,13 +118,15 @@ export class TrainPlanner {
     batchSize: number,
     firstStep: number,
     maxSteps = Infinity,
+    rampUp = false,
+    share = { worker: 0, workers: 1 },
   ): Generator<SegmentPlan> {
     const steps = Math.ceil(order.length / batchSize);
-    let s = 0;
+    let s = 0, cap = rampUp ? 1 : maxSteps, index = 0;
     while (s < steps) {
       // Grow the segment step by step while every list stays within one binding.
       let end = s, examples = 0, tokens = 0;
-      while (end < steps && end - s < maxSteps) {
+      while (end < steps && end - s < cap) {
         const a = end * batchSize, b = Math.min(order.length, a + batchSize);
         let t = 0;
         for (let e = a; e < b; e++) t += this.#tokens(set.indices[order[e]]);
@@ -137,8 +146,13 @@ export class TrainPlanner {
         tokens = tok;
         end++;
       }
-      yield this.#build(set, order, batchSize, s, end, examples, tokens, firstStep);
+      if (index % share.workers === share.worker) {
+        const seg = this.#build(set, order, batchSize, s, end, examples, tokens, firstStep);
+        yield { ...seg, index };
+      }
+      index++;
       s = end;
+      cap = Math.min(maxSteps, 2 * cap);
     }
   }
 
@@ -156,7 +170,7 @@ export class TrainPlanner {
     examples: number,
     tokens: number,
     firstStep: number,
-  ): SegmentPlan {
+  ): Omit<SegmentPlan, "index"> {
     const pairs = new Uint32Array(examples), targets = new Float32Array(2 * examples);
     const rows = new Uint32Array(ROW_WORDS * tokens), contribs = new Uint32Array(tokens);
     const blocks = new Uint32Array(2 * _maxBlocks(tokens));

@@ -1,7 +1,7 @@
 /**
  * Records one epoch segment (many AdamW steps) into one command buffer: per step the forward
- * (pool, hidden, output), the loss and backward (loss_grad, weight_grad, output_grad,
- * pooled_grad, embedding_grad when a row is frequent) and the updates (embedding_adam per
+ * (pool, the fused MLP), the loss and backward (loss_grad, weight_grad and its split-K
+ * reduction, pooled_grad, embedding_grad when a row is frequent) and the updates (embedding_adam per
  * touched chunk, adam_dense), then the step's loss and accuracy added to the epoch totals (step
  * by step, so the totals do not depend on where the epoch is cut). Nothing is read back here.
  *
@@ -15,6 +15,7 @@ import type { UniformArena } from "./kernel.ts";
 import type { Kernels } from "./kernels.ts";
 import type { ModelState } from "./model_state.ts";
 import type { SegmentPlan } from "./train_plan.ts";
+import { splitK } from "./weight_grad.ts";
 import { pooledStride, type Workspace } from "./workspace.ts";
 
 /** What a recording works on. */
@@ -36,6 +37,7 @@ export interface RecordContext {
  * @param opts Optimizer settings.
  * @param batchSize The mini-batch size (scratch is sized for it).
  * @param accumulate Add to the epoch totals (false for the first segment).
+ * @param timestampWrites GPU timestamps at the start and end of the segment's pass (traced runs).
  * @returns The command buffer to submit, and the time and bytes of the list uploads.
  */
 export function recordSegment(
@@ -44,6 +46,7 @@ export function recordSegment(
   opts: TrainOptions,
   batchSize: number,
   accumulate: boolean,
+  timestampWrites?: GPUComputePassTimestampWrites,
 ): { commands: GPUCommandBuffer; uploadMs: number; uploadBytes: number } {
   const t0 = performance.now();
   const { cfg, kernels: k, state, ws, arena } = c;
@@ -61,8 +64,17 @@ export function recordSegment(
   const stats = ws.stats.ensure(8 * examples);
   const totals = ws.totals.ensure(8);
   const b = ws.chunk(batchSize, true);
+  const widest = splitK({
+    n: batchSize,
+    dim: cfg.dim,
+    hidden: cfg.hidden,
+    features: featureWidth(cfg),
+    stride: pooledStride(cfg),
+    activation: cfg.activation,
+  }, c.gpu.maxBindingBytes);
+  const gradPartial = ws.gradPartial.ensure(4 * widest.chunks * widest.count);
 
-  const perStep = 8 + (bag ? 1 : 0);
+  const perStep = 7 + (bag ? 1 : 0);
   const slots = seg.steps.reduce(
     (s, st) => s + perStep + st.chunks.length + (st.blocks.count > 0 ? 1 : 0),
     0,
@@ -77,8 +89,12 @@ export function recordSegment(
       tables,
       pooled: b.pooled,
     }),
-    hidden: k.hidden.bind(arena, { pooled: b.pooled, theta: state.theta, z: b.z }),
-    output: k.output.bind(arena, { z: b.z, theta: state.theta, rewards: b.rewards }),
+    forward: k.forward.bind(arena, {
+      pooled: b.pooled,
+      theta: state.theta,
+      z: b.z,
+      rewards: b.rewards,
+    }),
     loss: k.loss.bind(arena, {
       rewards: b.rewards,
       z: b.z,
@@ -88,8 +104,14 @@ export function recordSegment(
       gr: b.gr,
       stats,
     }),
-    weightGrad: k.weightGrad.bind(arena, { pooled: b.pooled, gz: b.gz, grad: state.grad }),
-    outputGrad: k.outputGrad.bind(arena, { z: b.z, gz: b.gz, gr: b.gr, grad: state.grad }),
+    weightGrad: k.weightGrad.bind(arena, {
+      pooled: b.pooled,
+      gz: b.gz,
+      z: b.z,
+      gr: b.gr,
+      partial: gradPartial,
+    }),
+    gradReduce: k.gradReduce.bind(arena, { partial: gradPartial, grad: state.grad }),
     pooledGrad: bag
       ? k.pooledGrad.bind(arena, { pooled: b.pooled, gz: b.gz, theta: state.theta, gtok: b.gtok })
       : null,
@@ -125,9 +147,9 @@ export function recordSegment(
   const { activation, pooling } = cfg;
   const layout = { hidden, features };
   const encoder = c.gpu.device.createCommandEncoder({ label: "train segment" });
-  const pass = encoder.beginComputePass({ label: "train segment" });
+  const pass = encoder.beginComputePass({ label: "train segment", timestampWrites });
   for (const st of seg.steps) {
-    const n = st.n, rowsN = 2 * n;
+    const n = st.n;
     const mlp = { n, dim, hidden, features, stride };
     const adam: AdamStep = { ...opts, t: st.t };
     k.bag.record(pass, g.bag, arena, {
@@ -140,14 +162,7 @@ export function recordSegment(
       pooling,
       direct: !bag,
     });
-    k.hidden.record(pass, g.hidden, arena, mlp);
-    k.output.record(pass, g.output, arena, {
-      rows: rowsN,
-      hidden,
-      features,
-      activation,
-      outBase: 0,
-    });
+    k.forward.record(pass, g.forward, arena, { ...mlp, activation, outBase: 0 });
     k.loss.record(pass, g.loss, arena, {
       n,
       hidden,
@@ -156,8 +171,9 @@ export function recordSegment(
       posBase: st.pos,
       margin: opts.margin,
     });
-    k.weightGrad.record(pass, g.weightGrad, arena, mlp);
-    k.outputGrad.record(pass, g.outputGrad, arena, { rows: rowsN, hidden, features, activation });
+    const split = splitK({ ...mlp, activation }, c.gpu.maxBindingBytes);
+    k.weightGrad.record(pass, g.weightGrad, arena, { ...mlp, activation }, split);
+    k.gradReduce.record(pass, g.gradReduce, arena, split);
     if (g.pooledGrad) {
       k.pooledGrad.record(pass, g.pooledGrad, arena, { n, dim, hidden, features, stride, pooling });
       if (st.blocks.count > 0) {

@@ -46,6 +46,8 @@ export class Workspace {
   readonly blocks: GrowBuffer;
   /** f32 [blocks, dim] block sums. */
   readonly partial: GrowBuffer;
+  /** f32 [chunks, dense parameters] weight_grad's split-K partial sums. */
+  readonly gradPartial: GrowBuffer;
   /** u32 contributing bag slots. */
   readonly contribs: GrowBuffer;
   /** f32 rewards of the pairs being scored. */
@@ -75,6 +77,7 @@ export class Workspace {
     this.rows = g("touched rows");
     this.blocks = g("blocks");
     this.partial = g("block sums");
+    this.gradPartial = g("split-K partial sums");
     this.contribs = g("contributions");
     this.scores = g("scores");
     this.totals = g("totals");
@@ -126,6 +129,9 @@ export class Workspace {
         this.targets,
         this.stats,
         this.rows,
+        this.blocks,
+        this.partial,
+        this.gradPartial,
         this.contribs,
         this.scores,
         this.totals,

@@ -13,6 +13,7 @@ import { checkParamSizes, cloneParams, initParams, zeroOptimizer } from "./param
 import { pairBackward, pairForward, type ParamsLike, Workspace } from "./reference.ts";
 import { SparseRows } from "./sparse_rows.ts";
 import type {
+  EpochResult,
   EpochStats,
   ModelConfig,
   ModelParams,
@@ -31,6 +32,7 @@ export class CpuBackend implements RewardBackend {
   readonly deviceName = "TypeScript reference (CPU)";
   readonly config: ModelConfig;
   #state?: { params: ModelParams; opt: OptimizerState | null };
+  #snapshot?: { params: ModelParams; opt: OptimizerState };
   #features?: PairFeatures;
   #ws: Workspace;
   #sparse?: SparseRows;
@@ -98,8 +100,44 @@ export class CpuBackend implements RewardBackend {
     });
   }
 
-  /** One epoch: consecutive chunks of `order` of `opts.batchSize`, one AdamW step each. */
-  trainEpoch(set: TrainSet, order: Uint32Array, opts: TrainOptions): Promise<EpochStats> {
+  /** Copies the weights and optimizer state aside (see `restore`). */
+  snapshot(): Promise<void> {
+    return _settle(() => {
+      const { params } = this.#current(), o = this.#optimizer();
+      this.#snapshot = {
+        params: cloneParams(params),
+        opt: { step: o.step, m: cloneParams(o.m), v: cloneParams(o.v) },
+      };
+    });
+  }
+
+  /** Sets the weights and optimizer state back to the last snapshot. */
+  restore(): Promise<void> {
+    return _settle(() => {
+      const s = this.#snapshot;
+      if (!s) throw new Error("Cannot restore the weights as no snapshot() was taken");
+      this.#state = {
+        params: cloneParams(s.params),
+        opt: { step: s.opt.step, m: cloneParams(s.opt.m), v: cloneParams(s.opt.v) },
+      };
+    });
+  }
+
+  /**
+   * One epoch: consecutive chunks of `order` of `opts.batchSize`, one AdamW step each; then the
+   * rewards of `scoreAfter`, when given.
+   */
+  async trainEpoch(
+    set: TrainSet,
+    order: Uint32Array,
+    opts: TrainOptions,
+    scoreAfter?: Uint32Array,
+  ): Promise<EpochResult> {
+    const stats = await this.#trainEpoch(set, order, opts);
+    return scoreAfter ? { ...stats, scores: await this.score(scoreAfter) } : stats;
+  }
+
+  #trainEpoch(set: TrainSet, order: Uint32Array, opts: TrainOptions): Promise<EpochStats> {
     return _settle(() => {
       const f = this.#loaded("train");
       checkTrainSet(set, order, f.n, opts.batchSize);

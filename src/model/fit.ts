@@ -73,12 +73,12 @@ export async function fitModel(
     hooks.signal?.throwIfAborted();
     for (let i = 0; i < order.length; i++) order[i] = i;
     rng.shuffle(order);
-    const stats = await backend.trainEpoch(set, order, opts);
+    const val = hooks.validation?.indices.length ? hooks.validation : undefined;
+    // The validation rewards come back with the epoch's stats (one readback on WebGPU).
+    const { scores, ...stats } = await backend.trainEpoch(set, order, opts, val?.indices);
     const record: EpochRecord = { epoch, ...stats };
-    const val = hooks.validation;
-    if (val && val.indices.length > 0) {
-      const s = await backend.score(val.indices);
-      record.validation = evaluatePairs(s.rewardA, s.rewardB, val.labels);
+    if (val && scores) {
+      record.validation = evaluatePairs(scores.rewardA, scores.rewardB, val.labels);
     }
     records.push(record);
     hooks.onEpoch?.(record);

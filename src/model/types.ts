@@ -150,6 +150,12 @@ export interface Scores {
   rewardB: Float32Array;
 }
 
+/** What `trainEpoch` returns: the epoch's stats, and the rewards of `scoreAfter` when asked. */
+export interface EpochResult extends EpochStats {
+  /** Rewards of the `scoreAfter` pairs with the weights at the end of the epoch. */
+  scores?: Scores;
+}
+
 /**
  * A reward-model backend: the TypeScript reference or WebGPU. Data is loaded once and then
  * referred to by pair index, so a GPU backend keeps features and weights resident and reads back
@@ -168,11 +174,25 @@ export interface RewardBackend {
   getParams(): Promise<{ params: ModelParams; optimizer: OptimizerState }>;
   /**
    * One epoch over `set` in the order `order` (positions into `set.indices`), one AdamW step per
-   * mini-batch.
+   * mini-batch; then, when `scoreAfter` is given, the rewards of those pairs (as `score` would
+   * return them), which a GPU backend reads back together with the epoch's stats.
    */
-  trainEpoch(set: TrainSet, order: Uint32Array, opts: TrainOptions): Promise<EpochStats>;
+  trainEpoch(
+    set: TrainSet,
+    order: Uint32Array,
+    opts: TrainOptions,
+    scoreAfter?: Uint32Array,
+  ): Promise<EpochResult>;
   /** Rewards for the pairs at `indices`. */
   score(indices: Uint32Array): Promise<Scores>;
+  /**
+   * Keeps a copy of the current weights and optimizer state inside the backend, replacing the
+   * previous one (a device-side buffer copy on WebGPU: nothing is read back). Early stopping
+   * keeps its best epoch this way.
+   */
+  snapshot(): Promise<void>;
+  /** Sets the weights and optimizer state back to the last `snapshot()` (which stays kept). */
+  restore(): Promise<void>;
   /** Frees device memory. */
   destroy(): void;
 }

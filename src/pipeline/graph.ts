@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { StageRef } from "../contracts/types.ts";
 import type { DocPath } from "./fields.ts";
 import { didYouMean } from "../util/did_you_mean.ts";
 
@@ -13,6 +14,8 @@ export interface GraphNode {
   use: string;
   inputs: string[];
   module: { spec: { summary: string; kind?: string; inputs?: { min: number; max: number } } };
+  /** The validated config: its `stages` fields (e.g. `ser`'s hooks) are shown under the stage. */
+  config?: Record<string, unknown>;
 }
 
 /**
@@ -140,12 +143,23 @@ export function renderTree(stages: GraphNode[], name: string): string {
     if (again) return;
     seen.add(s.id);
     const kids = children(s.id);
+    const pad = prefix + (last ? "   " : "│  ") + (kids.length ? "│  " : "   ");
+    for (const [field, refs] of _stageLists(s.config)) {
+      lines.push(`${pad}${field}: ${refs.map((r) => `${r.id} (${r.use})`).join(" → ")}`);
+    }
     kids.forEach((k, i) => walk(k, prefix + (last ? "   " : "│  "), i === kids.length - 1, seen));
   };
   const roots = stages.filter((s) => s.inputs.length === 0);
   const seen = new Set<string>();
   roots.forEach((r, i) => walk(r, "", i === roots.length - 1, seen));
   return lines.join("\n");
+}
+
+function _stageLists(config?: Record<string, unknown>): [string, StageRef[]][] {
+  return Object.entries(config ?? {}).filter(([, v]) =>
+    Array.isArray(v) && v.length > 0 &&
+    v.every((r) => typeof r === "object" && r !== null && "module" in r && "id" in r)
+  ) as [string, StageRef[]][];
 }
 
 /** Renders the graph in Graphviz dot. */

@@ -1,22 +1,30 @@
 /**
- * The labelled pool as preference data for other trainers: `prompt`, `chosen`, `rejected` (the
- * shape TRL's reward and DPO trainers read), plus `origin`, `margin`, `iteration`, `pair_id`.
+ * The labelled pool as preference data for other trainers: TRL's `prompt`/`chosen`/`rejected`,
+ * OpenRLHF's `chosen`/`rejected`, as text or chat messages, in JSON lines, Parquet or a Hugging
+ * Face dataset folder; serflow's provenance under one `serflow` column and a `margin` column
+ * (the loss margin trainers read) only when asked.
  *
  * @module
  */
 import type { Pool } from "./pool.ts";
+import type { ExportLayout, ShapeOptions } from "./export_rows.ts";
+import { writeExport } from "./export_write.ts";
 
 /** Output formats of `exportPool`. */
-export const EXPORT_FORMATS = ["trl-jsonl", "parquet"] as const;
+export const EXPORT_FORMATS = ["trl-jsonl", "parquet", "openrlhf-jsonl", "hf-dataset"] as const;
 /** One of `EXPORT_FORMATS`. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** The splits a pool can hold. */
 export const EXPORT_SPLITS = ["seed", "unlabelled", "validation", "test"] as const;
+/** Where the `margin` column comes from: nowhere (no column) or the self-label confidence. */
+export const MARGIN_SOURCES = ["none", "from-confidence"] as const;
+/** Rows per Parquet shard of an `hf-dataset` folder, by default. */
+export const DEFAULT_SHARD_ROWS = 100_000;
 
 /** What to export. */
 export interface ExportOptions {
   format: ExportFormat;
-  /** The output file. */
+  /** The output file; a folder for `hf-dataset`. */
   out: string;
   /** Only human labels, only self-labels, or both (default `all`). */
   origin?: "human" | "self" | "all";
@@ -24,6 +32,14 @@ export interface ExportOptions {
   minMargin?: number | null;
   /** Splits to export (default: the training pool, `seed` and `unlabelled`; never `test`). */
   splits?: readonly (typeof EXPORT_SPLITS)[number][];
+  /** Chat messages (`[{role, content}]`) instead of text (default false). */
+  conversational?: boolean;
+  /** Write a `margin` column (the trainers' loss margin): `from-confidence` or `none` (default). */
+  margin?: (typeof MARGIN_SOURCES)[number];
+  /** The `margin` of human labels with `margin: "from-confidence"` (default 0). */
+  humanMargin?: number;
+  /** Rows per Parquet shard of `hf-dataset` (default `DEFAULT_SHARD_ROWS`). */
+  shardRows?: number;
 }
 
 /** What `exportPool` wrote. */
@@ -31,13 +47,15 @@ export interface ExportSummary {
   rows: number;
   human: number;
   self: number;
+  /** The files written (an `hf-dataset` folder: its shards, then its README.md). */
+  files: string[];
 }
 
 /**
  * The SELECT behind an export: each labelled pair of the current pool once, the preferred
  * response as `chosen`, in labelling order.
  *
- * @param opts The filters (`format` decides how `margin` is typed: JSON gets its shortest digits).
+ * @param opts The filters.
  * @returns The SQL.
  * @throws {RangeError} On an unknown origin or split, or a margin that is not a finite number.
  * @example
@@ -75,22 +93,73 @@ export function exportQuery(opts: ExportOptions): string {
     }
     where.push(`(origin = 'human' OR margin >= ${opts.minMargin})`);
   }
-  // JSON would print a FLOAT's double expansion (0.4000000059604645): go through its text.
-  const margin = opts.format === "trl-jsonl" ? "margin::VARCHAR::DOUBLE" : "margin";
-  return `SELECT prompt,
+  // A FLOAT's shortest digits (0.4, not 0.4000000059604645) through its text.
+  return `SELECT pair_id, prompt,
     CASE WHEN label = 1 THEN response_a ELSE response_b END AS chosen,
     CASE WHEN label = 1 THEN response_b ELSE response_a END AS rejected,
-    origin, ${margin} AS margin, iteration, pair_id
+    origin, iteration, rule, margin::VARCHAR::DOUBLE AS margin, dataset
   FROM pool WHERE ${where.join(" AND ")}
   ORDER BY label_id`;
 }
 
 /**
- * Writes the pool's labelled pairs to a JSON-lines (`trl-jsonl`) or Parquet file.
+ * Checks options that the query does not: format, margin source, human margin, shard size.
+ *
+ * @param opts The options.
+ * @returns How rows are shaped.
+ * @throws {RangeError} On a bad option, naming it.
+ */
+export function shapeOptions(opts: ExportOptions): ShapeOptions {
+  if (!EXPORT_FORMATS.includes(opts.format)) {
+    throw new RangeError(
+      `Cannot export as 'format' must be one of ${EXPORT_FORMATS.join(", ")}: got '${opts.format}'`,
+    );
+  }
+  const margin = opts.margin ?? "none";
+  if (!MARGIN_SOURCES.includes(margin)) {
+    throw new RangeError(
+      `Cannot export as 'margin' must be one of ${MARGIN_SOURCES.join(", ")}: got '${margin}'`,
+    );
+  }
+  if (opts.humanMargin !== undefined) {
+    if (margin !== "from-confidence") {
+      throw new RangeError(
+        `Cannot export as 'humanMargin' needs margin 'from-confidence': there is no margin column`,
+      );
+    }
+    if (!Number.isFinite(opts.humanMargin)) {
+      throw new RangeError(
+        `Cannot export as 'humanMargin' must be a finite number: current value is ${opts.humanMargin}`,
+      );
+    }
+  }
+  if (opts.shardRows !== undefined) {
+    if (opts.format !== "hf-dataset") {
+      throw new RangeError(`Cannot export as 'shardRows' applies to format 'hf-dataset' only`);
+    }
+    if (!Number.isInteger(opts.shardRows) || opts.shardRows < 1) {
+      throw new RangeError(
+        `Cannot export as 'shardRows' must be a positive integer: current value is ${opts.shardRows}`,
+      );
+    }
+  }
+  const layout: ExportLayout = opts.format === "openrlhf-jsonl" ? "openrlhf" : "trl";
+  return {
+    layout,
+    conversational: !!opts.conversational,
+    margin: margin === "from-confidence" ? { human: opts.humanMargin ?? 0 } : null,
+  };
+}
+
+/**
+ * Writes the pool's labelled pairs for a trainer: JSON lines (`trl-jsonl`, `openrlhf-jsonl`),
+ * one Parquet file (`parquet`, TRL's keys) or a Hugging Face dataset folder (`hf-dataset`:
+ * `data/train-*.parquet` shards and a dataset card README.md, opened by `load_dataset(DIR)`).
  *
  * @param pool An open pool (read-only is enough).
  * @param opts What and where.
- * @returns How many rows were written, by origin.
+ * @returns How many rows were written, by origin, and the files.
+ * @throws {RangeError} On a bad option.
  * @example
  * ```ts
  * import { Pool } from "./pool.ts";
@@ -103,16 +172,8 @@ export function exportQuery(opts: ExportOptions): string {
  * await Deno.remove(out);
  * ```
  */
-export async function exportPool(pool: Pool, opts: ExportOptions): Promise<ExportSummary> {
-  if (!EXPORT_FORMATS.includes(opts.format)) {
-    throw new RangeError(
-      `Cannot export as 'format' must be one of ${EXPORT_FORMATS.join(", ")}: got '${opts.format}'`,
-    );
-  }
+export function exportPool(pool: Pool, opts: ExportOptions): Promise<ExportSummary> {
+  const shape = shapeOptions(opts);
   const sql = exportQuery(opts);
-  const format = opts.format === "parquet" ? "PARQUET" : "JSON";
-  await pool.query(`COPY (${sql}) TO '${opts.out.replace(/'/g, "''")}' (FORMAT ${format})`);
-  const counts = await pool.query(`SELECT origin, count(*) FROM (${sql}) GROUP BY origin`);
-  const by = Object.fromEntries(counts.rows.map((r) => [r[0], Number(r[1])]));
-  return { rows: (by.human ?? 0) + (by.self ?? 0), human: by.human ?? 0, self: by.self ?? 0 };
+  return writeExport(pool, sql, opts, shape);
 }

@@ -16,6 +16,7 @@ import type { InsertPairsOptions } from "./write_pairs.ts";
 import { labelsAsOf } from "./read_labels.ts";
 import { readPairs, type ReadPairsOptions } from "./read_pairs.ts";
 import { type QueryResult, runQuery, type RunQueryOptions } from "./query.ts";
+import { type ChunkHandler, queryChunks } from "./query_chunks.ts";
 import * as runs from "./runs.ts";
 import type {
   AppendLabelOptions,
@@ -276,6 +277,17 @@ export class Pool {
   query(sql: string, opts: RunQueryOptions = {}): Promise<QueryResult> {
     const write = !!opts.write && !this.readOnly;
     return this.#exclusive("query", (c) => runQuery(c, this.path, sql, { ...opts, write }));
+  }
+
+  /**
+   * Streams the rows of one SELECT to `fn`, a chunk (about 2,048 rows) at a time. The pool is
+   * busy until it returns: `fn` must not call the pool.
+   *
+   * @returns The number of rows.
+   * @throws {RangeError} When the SQL is not exactly one SELECT.
+   */
+  forEachChunk(sql: string, fn: ChunkHandler): Promise<number> {
+    return this.#exclusive("forEachChunk", (c) => queryChunks(c, this.path, sql, fn));
   }
 }
 

@@ -5,8 +5,7 @@
  * @module
  */
 import { fitModel, type FitOptions } from "../model/fit.ts";
-import { evaluatePairs } from "../model/metrics.ts";
-import type { ModelParams, OptimizerState, RewardBackend, TrainSet } from "../model/types.ts";
+import type { RewardBackend, TrainSet } from "../model/types.ts";
 import type { Rng } from "../contracts/rng.ts";
 
 /** What one training step did. */
@@ -60,25 +59,21 @@ export async function trainStep(
       validationLoss: null,
     };
   }
-  let best: {
-    epoch: number;
-    loss: number;
-    val: number;
-    params: ModelParams;
-    optimizer: OptimizerState;
-  } | null = null;
+  // The best epoch is kept as a snapshot inside the backend (a device-side copy on WebGPU), and
+  // each epoch's validation rewards come back with its stats: one readback per epoch.
+  let best: { epoch: number; loss: number; val: number } | null = null;
   let epoch = 0;
+  const validation = { indices: early.indices, labels: early.labels };
   while (epoch < opts.epochs) {
-    const [stats] = await fitModel(backend, set, one, rng, { signal });
+    const [stats] = await fitModel(backend, set, one, rng, { signal, validation });
     epoch++;
-    const s = await backend.score(early.indices);
-    const val = evaluatePairs(s.rewardA, s.rewardB, early.labels).loss;
+    const val = stats.validation!.loss;
     if (best === null || val < best.val) {
-      const { params, optimizer } = await backend.getParams();
-      best = { epoch, loss: stats.loss, val, params, optimizer };
+      await backend.snapshot();
+      best = { epoch, loss: stats.loss, val };
     } else if (epoch - best.epoch >= early.patience) break;
   }
-  if (best && best.epoch !== epoch) await backend.setParams(best.params, best.optimizer);
+  if (best && best.epoch !== epoch) await backend.restore();
   return {
     epochs: epoch,
     keptEpoch: best?.epoch ?? 0,

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 
 const ENTRIES = [
+  "bench/gpu_host.ts",
   "bench/lib/adapter_check.ts",
   "bench/lib/gpu_roofline.ts",
   "bench/e2e.ts",

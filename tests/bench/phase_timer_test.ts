@@ -12,6 +12,8 @@ function fakeBackend(): RewardBackend {
     config: {} as never,
     load: () => Promise.resolve(),
     setParams: () => Promise.resolve(),
+    snapshot: () => Promise.resolve(),
+    restore: () => Promise.resolve(),
     getParams: async () => {
       await sleep(15);
       return {} as never;

@@ -1,7 +1,7 @@
 import { LossGradKernel } from "../../src/gpu/loss_grad.ts";
-import { OutputGradKernel } from "../../src/gpu/output_grad.ts";
+import { GradReduceKernel } from "../../src/gpu/grad_reduce.ts";
 import { PooledGradKernel } from "../../src/gpu/pooled_grad.ts";
-import { WeightGradKernel } from "../../src/gpu/weight_grad.ts";
+import { splitK, WeightGradKernel } from "../../src/gpu/weight_grad.ts";
 import { activate, activateGrad, pairLoss, pairLossGrad } from "../../src/model/math.ts";
 import { gpuTest } from "./_webgpu.ts";
 import { assertClose, bufferOf, randoms, rngFor, run, sentinel } from "./_harness.ts";
@@ -80,28 +80,42 @@ function randomPooled(name: string, n: number) {
   return { rng, pooled };
 }
 
-gpuTest(
-  "weight_grad sums dL/dz x^T over 2 x 53 rows, writing exactly the W1 part of the gradient",
-  async (gpu) => {
-    for (const dense of [true, false]) {
-      const n = 53,
-        features = 3 * DIM + (dense ? 2 : 0),
-        { rng, pooled } = randomPooled(`wg ${dense}`, n);
-      const gz = randoms(rng, 2 * n * HIDDEN, 0.1);
-      const k = await WeightGradKernel.load(gpu);
-      const grad = sentinel(gpu, HIDDEN * features + 2 * HIDDEN + 1);
+// 150 and 53 pairs: 3 and 1 chunks of 64 (the last one short); 21 units and 6 elements: tiles of 8
+// with remainders.
+for (const [dense, act, n] of [[true, "gelu", 150], [false, "relu", 53]] as const) {
+  gpuTest(
+    `weight_grad + grad_reduce give the whole dense gradient of ${n} pairs (${
+      dense ? "dense features" : "no dense features"
+    }, ${act}); b2's is exactly 0`,
+    async (gpu) => {
+      const features = 3 * DIM + (dense ? 2 : 0), { rng, pooled } = randomPooled(`wg ${n}`, n);
+      const gz = randoms(rng, 2 * n * HIDDEN, 0.1), z = randoms(rng, 2 * n * HIDDEN, 3);
+      const gr = new Float32Array(2 * n);
+      for (let i = 0; i < n; i++) {
+        gr[2 * i] = (2 * rng.next() - 1) * 1e-3, gr[2 * i + 1] = -gr[2 * i];
+      }
+      const [wk, rk] = [await WeightGradKernel.load(gpu), await GradReduceKernel.load(gpu)];
+      const shape = { n, dim: DIM, hidden: HIDDEN, features, stride: STRIDE, activation: act };
+      const split = splitK(shape, gpu.maxBindingBytes);
+      assert.equal(split.chunks, Math.ceil(n / 64));
+      const count = HIDDEN * features + 2 * HIDDEN + 1;
+      const partial = sentinel(gpu, split.chunks * count), grad = sentinel(gpu, count + 3);
       const [out] = await run(gpu, (arena, pass) => {
-        k.record(
-          pass,
-          k.bind(arena, { pooled: bufferOf(gpu, pooled), gz: bufferOf(gpu, gz), grad }),
-          arena,
-          { n, dim: DIM, hidden: HIDDEN, features, stride: STRIDE },
-        );
+        const g = wk.bind(arena, {
+          pooled: bufferOf(gpu, pooled),
+          gz: bufferOf(gpu, gz),
+          z: bufferOf(gpu, z),
+          gr: bufferOf(gpu, gr),
+          partial,
+        });
+        wk.record(pass, g, arena, shape, split);
+        rk.record(pass, rk.bind(arena, { partial, grad }), arena, split);
       }, [grad]);
-      const expected = new Float64Array(HIDDEN * features);
+      const expected = new Float64Array(count);
+      const w1 = HIDDEN * features;
       for (let i = 0; i < n; i++) {
         for (let s = 0; s < 2; s++) {
-          const base = i * STRIDE, x = new Float64Array(features);
+          const base = i * STRIDE, x = new Float64Array(features), r = 2 * i + s;
           for (let d = 0; d < DIM; d++) {
             const p = pooled[base + d], q = pooled[base + (1 + s) * DIM + d];
             x[d] = p, x[DIM + d] = q, x[2 * DIM + d] = p * q;
@@ -111,48 +125,26 @@ gpuTest(
               x[3 * DIM + 1] = Math.log1p(pooled[base + 3 * DIM + 1 + s]);
           }
           for (let h = 0; h < HIDDEN; h++) {
-            for (let f = 0; f < features; f++) {
-              expected[h * features + f] += gz[(2 * i + s) * HIDDEN + h] * x[f];
-            }
+            const g = gz[r * HIDDEN + h];
+            for (let f = 0; f < features; f++) expected[h * features + f] += g * x[f];
+            expected[w1 + h] += g;
+            expected[w1 + HIDDEN + h] += gr[r] * activate(z[r * HIDDEN + h], act);
           }
         }
       }
-      assertClose(out, expected, `dW1 (dense ${dense})`);
-      assert.ok(out.subarray(HIDDEN * features).every(Number.isNaN), "wrote outside W1's part");
-    }
-  },
-);
-
-gpuTest(
-  "output_grad gives b1, w2 and b2 gradients; b2's is exactly 0 as responses a and b cancel",
-  async (gpu) => {
-    const n = 150, features = 3 * DIM + 2, rng = rngFor("output_grad");
-    const z = randoms(rng, 2 * n * HIDDEN, 3), gz = randoms(rng, 2 * n * HIDDEN, 0.01);
-    const gr = new Float32Array(2 * n);
-    for (let i = 0; i < n; i++) gr[2 * i] = (2 * rng.next() - 1) * 1e-3, gr[2 * i + 1] = -gr[2 * i];
-    const k = await OutputGradKernel.load(gpu);
-    const w1 = HIDDEN * features, grad = sentinel(gpu, w1 + 2 * HIDDEN + 1);
-    const [out] = await run(gpu, (arena, pass) => {
-      const g = k.bind(arena, {
-        z: bufferOf(gpu, z),
-        gz: bufferOf(gpu, gz),
-        gr: bufferOf(gpu, gr),
-        grad,
-      });
-      k.record(pass, g, arena, { rows: 2 * n, hidden: HIDDEN, features, activation: "gelu" });
-    }, [grad]);
-    const b1 = new Float64Array(HIDDEN), w2 = new Float64Array(HIDDEN);
-    for (let r = 0; r < 2 * n; r++) {
-      for (let h = 0; h < HIDDEN; h++) {
-        b1[h] += gz[r * HIDDEN + h], w2[h] += gr[r] * activate(z[r * HIDDEN + h], "gelu");
-      }
-    }
-    assertClose(out.subarray(w1, w1 + HIDDEN), b1, "db1", 1e-6);
-    assertClose(out.subarray(w1 + HIDDEN, w1 + 2 * HIDDEN), w2, "dw2", 1e-6);
-    assert.equal(out[w1 + 2 * HIDDEN], 0);
-    assert.ok(out.subarray(0, w1).every(Number.isNaN), "wrote into W1's part");
-  },
-);
+      assertClose(out.subarray(0, w1), expected.subarray(0, w1), "dW1");
+      assertClose(out.subarray(w1, w1 + HIDDEN), expected.subarray(w1, w1 + HIDDEN), "db1", 1e-6);
+      assertClose(
+        out.subarray(w1 + HIDDEN, count - 1),
+        expected.subarray(w1 + HIDDEN, count - 1),
+        "dw2",
+        1e-6,
+      );
+      assert.equal(out[count - 1], 0, "db2: responses a and b cancel exactly");
+      assert.ok(out.subarray(count).every(Number.isNaN), "wrote past the gradient");
+    },
+  );
+}
 
 for (const pooling of ["mean", "sqrtn"] as const) {
   gpuTest(

@@ -1,6 +1,5 @@
 import { EmbeddingBagKernel } from "../../src/gpu/embedding_bag.ts";
-import { MlpHiddenKernel } from "../../src/gpu/mlp_hidden.ts";
-import { MlpOutputKernel } from "../../src/gpu/mlp_output.ts";
+import { MlpForwardKernel } from "../../src/gpu/mlp_forward.ts";
 import { activate } from "../../src/model/math.ts";
 import { gpuTest } from "./_webgpu.ts";
 import { assertClose, bufferOf, randoms, rngFor, run, sentinel } from "./_harness.ts";
@@ -36,16 +35,18 @@ function randomBags(name: string, n: number, buckets: number) {
   return { offsets, ids: new Uint32Array(ids), rng };
 }
 
-for (const pooling of ["mean", "sqrtn"] as const) {
+for (const [pooling, DIM] of [["mean", 5], ["sqrtn", 5], ["mean", 8], ["sqrtn", 12]] as const) {
+  const STRIDE = 3 * DIM + 3, variant = DIM % 4 === 0 ? "vec4 " : "";
   gpuTest(
-    `embedding_bag ${pooling}-pools 29 slots from a table split in 3 chunks like a plain loop`,
+    `embedding_bag ${variant}${pooling}-pools 29 slots of width ${DIM} from a table split in 3 chunks like a plain loop`,
     async (gpu) => {
       const n = 41, buckets = 1000, rowsPerChunk = 400, slots = 29, pairBase = 3;
       const { offsets, ids, rng } = randomBags(`bag ${pooling}`, n, buckets);
       const table = randoms(rng, buckets * DIM, 2);
       table[7] = 1e30; // extreme but finite values pass through
       const pairs = Uint32Array.from({ length: pairBase + slots }, () => rng.int(n));
-      const k = await EmbeddingBagKernel.load(gpu);
+      const k = await EmbeddingBagKernel.load(gpu, DIM);
+      assert.equal(k.vec4, DIM % 4 === 0);
       const chunks = [0, 1, 2].map((c) =>
         bufferOf(
           gpu,
@@ -188,23 +189,22 @@ gpuTest(
 function mlpReference(
   pooled: Float32Array,
   theta: Float32Array,
-  n: number,
-  hidden: number,
-  features: number,
+  shape: { n: number; dim: number; hidden: number; features: number },
   act: "gelu" | "relu",
 ) {
+  const { n, dim, hidden, features } = shape, stride = 3 * dim + 3;
   const z = new Float64Array(2 * n * hidden), r = new Float64Array(2 * n);
   const w2 = hidden * features + hidden;
   for (let i = 0; i < n; i++) {
     for (let s = 0; s < 2; s++) {
-      const x = new Float64Array(features), base = i * STRIDE;
-      for (let d = 0; d < DIM; d++) {
-        const p = pooled[base + d], q = pooled[base + (1 + s) * DIM + d];
-        x[d] = p, x[DIM + d] = q, x[2 * DIM + d] = p * q;
+      const x = new Float64Array(features), base = i * stride;
+      for (let d = 0; d < dim; d++) {
+        const p = pooled[base + d], q = pooled[base + (1 + s) * dim + d];
+        x[d] = p, x[dim + d] = q, x[2 * dim + d] = p * q;
       }
-      if (features > 3 * DIM) {
-        x[3 * DIM] = Math.log1p(pooled[base + 3 * DIM]),
-          x[3 * DIM + 1] = Math.log1p(pooled[base + 3 * DIM + 1 + s]);
+      if (features > 3 * dim) {
+        x[3 * dim] = Math.log1p(pooled[base + 3 * dim]),
+          x[3 * dim + 1] = Math.log1p(pooled[base + 3 * dim + 1 + s]);
       }
       let rew = theta[w2 + hidden];
       for (let h = 0; h < hidden; h++) {
@@ -219,44 +219,94 @@ function mlpReference(
   return { z, r };
 }
 
-for (const [dense, act] of [[true, "gelu"], [false, "relu"]] as const) {
+// Sizes that are not multiples of the tiles: 8 pairs, 8 elements and 64 units per tile.
+for (
+  const [dense, act, n, dim, hidden] of [
+    [true, "gelu", 37, 5, 19],
+    [false, "relu", 21, 13, 70],
+    [true, "gelu", 9, 16, 130],
+  ] as const
+) {
   gpuTest(
-    `mlp_hidden and mlp_output match a plain loop on 37 pairs (${
+    `mlp_forward matches a plain loop on ${n} pairs, width ${dim}, ${hidden} units (${
       dense ? "dense features" : "no dense features"
     }, ${act})`,
     async (gpu) => {
-      const n = 37, hidden = 19, features = 3 * DIM + (dense ? 2 : 0), rng = rngFor(`mlp ${dense}`);
-      const pooled = randoms(rng, n * STRIDE);
+      const features = 3 * dim + (dense ? 2 : 0), stride = 3 * dim + 3;
+      const rng = rngFor(`mlp ${dense} ${dim}`);
+      const pooled = randoms(rng, n * stride);
       for (let i = 0; i < n; i++) {
-        for (let b = 0; b < 3; b++) pooled[i * STRIDE + 3 * DIM + b] = rng.int(50);
+        for (let b = 0; b < 3; b++) pooled[i * stride + 3 * dim + b] = rng.int(50);
       }
-      for (let d = 0; d < DIM; d++) pooled[5 * STRIDE + d] = 40, pooled[6 * STRIDE + d] = -40; // |z| large
+      for (let d = 0; d < dim; d++) pooled[5 * stride + d] = 40, pooled[6 * stride + d] = -40; // |z| large
       const theta = randoms(rng, hidden * features + 2 * hidden + 1);
-      const hk = await MlpHiddenKernel.load(gpu), ok = await MlpOutputKernel.load(gpu);
+      const k = await MlpForwardKernel.load(gpu);
       const pb = bufferOf(gpu, pooled), tb = bufferOf(gpu, theta);
-      const z = sentinel(gpu, 2 * n * hidden),
+      const z = sentinel(gpu, 2 * n * hidden + 5),
         outBase = 3,
-        rewards = sentinel(gpu, outBase + 2 * n);
+        rewards = sentinel(gpu, outBase + 2 * n + 5);
       const [zOut, rOut] = await run(gpu, (arena, pass) => {
-        hk.record(pass, hk.bind(arena, { pooled: pb, theta: tb, z }), arena, {
+        k.record(pass, k.bind(arena, { pooled: pb, theta: tb, z, rewards }), arena, {
           n,
-          dim: DIM,
+          dim,
           hidden,
           features,
-          stride: STRIDE,
-        });
-        ok.record(pass, ok.bind(arena, { z, theta: tb, rewards }), arena, {
-          rows: 2 * n,
-          hidden,
-          features,
+          stride,
           activation: act,
           outBase,
         });
       }, [z, rewards]);
-      const ref = mlpReference(pooled, theta, n, hidden, features, act);
+      const ref = mlpReference(pooled, theta, { n, dim, hidden, features }, act);
       assertClose(zOut, ref.z, "z", 1e-4);
       assertClose(rOut.subarray(outBase), ref.r, "reward", 1e-4);
       assert.ok(rOut.subarray(0, outBase).every(Number.isNaN), "wrote before outBase");
+      assert.ok(rOut.subarray(outBase + 2 * n).every(Number.isNaN), "wrote past the rewards");
+      assert.ok(zOut.subarray(2 * n * hidden).every(Number.isNaN), "wrote past z");
     },
   );
 }
+
+gpuTest(
+  "embedding_bag's vec4 and scalar variants give bit-identical pooled vectors (pooled and direct)",
+  async (gpu) => {
+    const dim = 8, stride = 3 * dim + 3, n = 31, buckets = 300;
+    const { offsets, ids, rng } = randomBags("bag vec4", n, buckets);
+    const table = randoms(rng, buckets * dim, 3);
+    const pairs = Uint32Array.from({ length: n }, () => rng.int(n));
+    const [scalar, vec4] = [
+      await EmbeddingBagKernel.load(gpu),
+      await EmbeddingBagKernel.load(gpu, dim),
+    ];
+    for (const direct of [false, true]) {
+      const outs = [];
+      for (const k of [scalar, vec4]) {
+        const pooled = sentinel(gpu, n * stride);
+        const [out] = await run(gpu, (arena, pass) => {
+          const g = k.bind(arena, {
+            pairs: bufferOf(gpu, pairs),
+            offsets: bufferOf(gpu, offsets),
+            ids: bufferOf(gpu, ids),
+            tables: [
+              bufferOf(gpu, table.subarray(0, 150 * dim)),
+              bufferOf(gpu, table.subarray(150 * dim)),
+            ],
+            pooled,
+          });
+          k.record(pass, g, arena, {
+            n,
+            dim,
+            pairBase: 0,
+            pairsTotal: n,
+            rowsPerChunk: 150,
+            stride,
+            pooling: "sqrtn",
+            direct,
+          });
+        }, [pooled]);
+        outs.push(out);
+      }
+      assert.ok(outs[0].every((v) => !Number.isNaN(v)), "an element was not written");
+      assert.deepEqual(outs[1], outs[0], direct ? "direct" : "pooled");
+    }
+  },
+);

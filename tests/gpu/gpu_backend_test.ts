@@ -85,7 +85,9 @@ gpuTest(
           await cpu.trainEpoch(set, order, opts),
         ];
         assertClose([g.loss, g.accuracy], [c.loss, c.accuracy], `epoch ${epoch} stats`, 1e-5, 1e-4);
-        assert.equal(gpuB.lastCost?.submissions, 2); // the epoch's commands + the stats readback
+        // 7 steps in segments of 1, 2 and 4 steps (ramping up), then the stats readback.
+        assert.equal(gpuB.lastCost?.submissions, 4);
+        assert.equal(gpuB.lastCost?.readbacks, 1);
       }
       const [gp, cp] = [await gpuB.getParams(), await cpu.getParams()];
       assert.equal(gp.optimizer.step, 14);

@@ -59,11 +59,8 @@ gpuTest(
           1e-6,
         )
       );
-      assert.equal(whole.cost.submissions, 2);
-      assert.ok(
-        split.cost.submissions > 2,
-        `expected several submissions, got ${split.cost.submissions}`,
-      );
+      assert.equal(whole.cost.submissions, 4); // segments of 1, 2 and 2 steps, and the readback
+      assert.ok(split.cost.submissions >= 4, `got ${split.cost.submissions} submissions`);
       // Rows of all 4 chunks are touched in each of the 5 steps: one embedding_adam dispatch per
       // chunk (the loss totals are reduced per step, however the epoch is cut).
       assert.equal(split.cost.dispatches - whole.cost.dispatches, 5 * 3);
@@ -74,19 +71,19 @@ gpuTest(
 );
 
 gpuTest(
-  "planning in a worker, inline, or in segments of 2 steps gives bit-identical weights",
+  "planning in a worker, inline, or in segments of 1 step gives bit-identical weights",
   async (gpu) => {
     const worker = await train(gpu, "planning");
-    const inline = await train(gpu, "planning", { inlinePlanning: true });
-    const short = await train(gpu, "planning", { stepsPerSegment: 2 });
+    const inline = await train(gpu, "planning", { planWorkers: 0 });
+    const short = await train(gpu, "planning", { stepsPerSegment: 1 });
     assert.ok(paramsIdentical(worker.params, inline.params), "inline planning changed the weights");
-    assert.ok(paramsIdentical(worker.params, short.params), "2-step segments changed the weights");
+    assert.ok(paramsIdentical(worker.params, short.params), "1-step segments changed the weights");
     assert.deepEqual(worker.stats, short.stats);
     // 240 pairs in batches of 50: 5 steps; one readback per epoch either way.
     assert.equal(worker.cost.readbacks, 1);
     assert.equal(short.cost.readbacks, 1);
-    assert.equal(worker.cost.submissions, 2);
-    assert.equal(short.cost.submissions, 4);
+    assert.equal(worker.cost.submissions, 4); // 1, 2 and 2 steps, then the readback
+    assert.equal(short.cost.submissions, 6);
     assert.equal(worker.cost.host?.steps, 5);
     assert.equal(worker.cost.host?.offThread, true);
     assert.equal(inline.cost.host?.offThread, false);

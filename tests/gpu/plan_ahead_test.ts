@@ -13,11 +13,11 @@ async function all(it: AsyncGenerator<TimedSegment>): Promise<TimedSegment[]> {
   return out;
 }
 
-Deno.test("the planning worker yields the same segments as planning inline, in steps of 3", async () => {
+Deno.test("three planning workers yield the same segments as planning inline, ramping up to 3 steps", async () => {
   const rng = rngFor("ahead"), f = withHotToken(randomPairs(rng, 130, CFG.buckets, 8), 7, 2);
   const set = randomSet(rng, f.n), order = rng.shuffle(set.indices.slice());
   const shape = { cfg: CFG, rowsPerChunk: 200, maxEntries: 1 << 20, stepsPerSegment: 3 };
-  const worker = openPlanner(f, shape), inline = openPlanner(f, shape, true);
+  const worker = openPlanner(f, shape, 3), inline = openPlanner(f, shape, 0);
   try {
     assert.equal(worker.offThread, true);
     assert.equal(inline.offThread, false);
@@ -26,8 +26,8 @@ Deno.test("the planning worker yields the same segments as planning inline, in s
         await all(worker.segments(set, order, 11, first)),
         await all(inline.segments(set, order, 11, first)),
       ];
-      // 130 pairs in steps of 11: 12 steps, 4 segments of 3.
-      assert.deepEqual(a.map((s) => s.seg.steps.length), [3, 3, 3, 3]);
+      // 130 pairs in steps of 11: 12 steps, in segments of 1, 2, then 3.
+      assert.deepEqual(a.map((s) => s.seg.steps.length), [1, 2, 3, 3, 3]);
       assert.deepEqual(a.map((s) => s.seg), b.map((s) => s.seg));
       assert.equal(a[0].seg.steps[0].t, first + 1);
       for (const s of a) assert.ok(s.planEnd >= s.planStart);
@@ -46,7 +46,7 @@ Deno.test("an epoch left early is cancelled, and the next one plans from its own
     rowsPerChunk: 500,
     maxEntries: 1 << 20,
     stepsPerSegment: 1,
-  });
+  }, 2);
   try {
     for await (const s of p.segments(set, set.indices, 10, 0)) {
       assert.equal(s.seg.steps[0].t, 1);
@@ -62,8 +62,8 @@ Deno.test("an epoch left early is cancelled, and the next one plans from its own
 Deno.test("a plan the bindings cannot hold fails the same way in the worker and inline", async () => {
   const rng = rngFor("too big"), f = randomPairs(rng, 40, CFG.buckets, 8);
   const set = randomSet(rng, f.n);
-  for (const inline of [false, true]) {
-    const p = openPlanner(f, { cfg: CFG, rowsPerChunk: 500, maxEntries: 30 }, inline);
+  for (const workers of [2, 0]) {
+    const p = openPlanner(f, { cfg: CFG, rowsPerChunk: 500, maxEntries: 30 }, workers);
     try {
       await assert.rejects(all(p.segments(set, set.indices, 10, 0)), {
         name: "RangeError",
@@ -78,8 +78,8 @@ Deno.test("a plan the bindings cannot hold fails the same way in the worker and 
 
 Deno.test("renderTimeline() puts planning, host work and device work on one axis", () => {
   const t = [
-    { planStart: 0, planEnd: 10, waitStart: 0, waitEnd: 10, deviceDone: 60 },
-    { planStart: 10, planEnd: 20, waitStart: 12, waitEnd: 12, deviceDone: 100 },
+    { planStart: 0, planEnd: 10, waitStart: 0, waitEnd: 10, deviceStart: 13, deviceDone: 60 },
+    { planStart: 10, planEnd: 20, waitStart: 12, waitEnd: 12, deviceStart: 60, deviceDone: 100 },
   ].map((s) => ({
     ...s,
     steps: 2,
@@ -96,4 +96,26 @@ Deno.test("renderTimeline() puts planning, host work and device work on one axis
   assert.match(lines[2], /^ {8}host \|w{5}[ur]+ +\|$/);
   // Segment 1's device span starts when segment 0's ends (column 30).
   assert.equal(lines[6].indexOf("="), "      device |".length + 30);
+});
+
+Deno.test("workers that cannot start fall back to planning in this thread, with the same segments", async () => {
+  const rng = rngFor("fallback"), f = randomPairs(rng, 90, CFG.buckets, 8);
+  const set = randomSet(rng, f.n);
+  const shape = { cfg: CFG, rowsPerChunk: 500, maxEntries: 1 << 20, stepsPerSegment: 2 };
+  const broken = openPlanner(f, {
+    ...shape,
+    workerModule: new URL("../testdata/failing_worker.ts", import.meta.url),
+  }, 2);
+  const inline = openPlanner(f, shape, 0);
+  try {
+    const a = await all(broken.segments(set, set.indices, 10, 3));
+    assert.equal(broken.offThread, false);
+    const b = await all(inline.segments(set, set.indices, 10, 3));
+    assert.deepEqual(a.map((s) => s.seg), b.map((s) => s.seg));
+    // Later epochs plan inline straight away.
+    assert.equal((await all(broken.segments(set, set.indices, 30, 0))).length, 2);
+  } finally {
+    broken.destroy();
+    inline.destroy();
+  }
 });

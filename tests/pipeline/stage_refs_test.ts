@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { loadPipeline } from "../../src/stages/pipelines.ts";
+import { renderTree } from "../../src/pipeline/graph.ts";
 import { problemsOf, writePipeline } from "./_helpers.ts";
 
 const HEAD = `name: hooks
@@ -56,4 +57,16 @@ Deno.test("hook stages resolve to their modules, with ids from their names and a
     { id: "head", use: "head", with: { rows: 5 } },
     { id: "head-2", use: "head", with: { rows: 1000 } },
   ]);
+});
+
+Deno.test("graph shows the stages inside a stage under it, in order", async () => {
+  const file = await writePipeline(
+    HEAD +
+      `      on_selected: [{ use: filter, with: { where: "margin > 1" } }, { id: top, use: head }]
+`,
+  );
+  const p = await loadPipeline(file);
+  const tree = renderTree(p.stages, p.name).split("\n");
+  const at = tree.findIndex((l) => l.includes("evolve (ser)"));
+  assert.equal(tree[at + 1].trim(), "on_selected: filter (filter) → top (head)");
 });

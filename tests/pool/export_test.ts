@@ -55,46 +55,68 @@ Deno.test("export trl-jsonl writes prompt/chosen/rejected rows matching the pool
   assert.deepEqual(cap.err, [`exported 5 pairs (2 human, 3 self) to ${out}`]);
   const rows = await readJsonl(out);
   for (const r of rows) {
-    assert.deepEqual(Object.keys(r), [
-      "prompt",
-      "chosen",
-      "rejected",
-      "origin",
-      "margin",
-      "iteration",
-      "pair_id",
-    ]);
+    // No `margin` column unless asked: trainers read it as their loss margin.
+    assert.deepEqual(Object.keys(r), ["prompt", "chosen", "rejected", "serflow"]);
     for (const k of ["prompt", "chosen", "rejected"]) assert.equal(typeof r[k], "string");
   }
   const expected = await withPool(path, async (pool) =>
     (await pool.query(
-      `SELECT prompt, response_a, response_b, label, origin, margin, iteration, pair_id FROM pool
+      `SELECT prompt, response_a, response_b, label, origin, margin, iteration, rule, pair_id FROM pool
        WHERE label IS NOT NULL AND split IN ('seed', 'unlabelled') ORDER BY label_id`,
-    )).rows.map(([prompt, a, b, label, origin, margin, iteration, id]) => ({
+    )).rows.map(([prompt, a, b, label, origin, margin, iteration, rule, id]) => ({
       prompt,
-      chosen: label === 1 ? a : b,
-      rejected: label === 1 ? b : a,
-      origin,
-      margin: margin === null ? null : Math.round((margin as number) * 1e6) / 1e6,
-      iteration,
-      pair_id: id,
+      chosen: `\n\n${label === 1 ? a : b}`,
+      rejected: `\n\n${label === 1 ? b : a}`,
+      serflow: {
+        pair_id: id,
+        origin,
+        iteration,
+        rule,
+        self_margin: margin === null ? 0 : Math.round((margin as number) * 1e6) / 1e6,
+      },
     })), { readOnly: true });
   assert.deepEqual(rows, expected);
-  assert.deepEqual(rows.map((r) => r.pair_id), ["p0000", "p0001", "p0002", "p0003", "p0004"]);
+  assert.deepEqual(rows.map((r) => r.serflow.pair_id), [
+    "p0000",
+    "p0001",
+    "p0002",
+    "p0003",
+    "p0004",
+  ]);
   assert.deepEqual(rows[0], {
     prompt: "Question 0: how do I\tdo thing 0?",
-    chosen: "Answer B to 0\nover two lines",
-    rejected: 'Answer A to 0, "quoted", with ünïcode',
-    origin: "human",
-    margin: null,
-    iteration: 0,
-    pair_id: "p0000",
+    chosen: "\n\nAnswer B to 0\nover two lines",
+    rejected: '\n\nAnswer A to 0, "quoted", with ünïcode',
+    serflow: { pair_id: "p0000", origin: "human", iteration: 0, rule: "seed", self_margin: 0 },
   });
-  assert.deepEqual([rows[4].iteration, rows[4].margin, rows[4].chosen], [
+  assert.deepEqual([rows[4].serflow.iteration, rows[4].serflow.self_margin, rows[4].chosen], [
     2,
     2,
-    "Answer B to 4\nover two lines",
+    "\n\nAnswer B to 4\nover two lines",
   ]);
+});
+
+Deno.test("export --margin from-confidence writes the self-label margin, --human-margin for humans", async () => {
+  const path = await labelledPool();
+  const out = join(dirname(path), "m.jsonl");
+  const run = async (...extra: string[]) => {
+    const cap = captureIo();
+    assert.equal(
+      await exportCli([path, "--format", "openrlhf-jsonl", "--out", out, ...extra], cap.io),
+      0,
+    );
+    return await readJsonl(out);
+  };
+  const rows = await run("--margin", "from-confidence");
+  assert.deepEqual(Object.keys(rows[0]), ["chosen", "rejected", "margin", "serflow"]);
+  assert.deepEqual(rows.map((r) => r.margin), [0, 0, 0.25, 0.75, 2]);
+  assert.equal(
+    rows[0].chosen,
+    "Question 0: how do I\tdo thing 0?\n\nAnswer B to 0\nover two lines",
+  );
+  const human = await run("--margin", "from-confidence", "--human-margin", "3");
+  assert.deepEqual(human.map((r) => r.margin), [3, 3, 0.25, 0.75, 2]);
+  assert.ok((await run()).every((r) => !("margin" in r)));
 });
 
 Deno.test("export filters by origin, margin and split; test pairs never carry labels", async () => {
@@ -104,7 +126,7 @@ Deno.test("export filters by origin, margin and split; test pairs never carry la
     const out = join(dirname(path), "x.jsonl");
     const ids = async (opts: Partial<Parameters<typeof exportPool>[1]>) => {
       await exportPool(pool, { format: "trl-jsonl", out, ...opts });
-      return (await readJsonl(out)).map((r) => r.pair_id);
+      return (await readJsonl(out)).map((r) => r.serflow.pair_id);
     };
     assert.deepEqual(await ids({ origin: "human" }), ["p0000", "p0001"]);
     assert.deepEqual(await ids({ origin: "self", minMargin: 0.5 }), ["p0003", "p0004"]);
@@ -116,33 +138,81 @@ Deno.test("export filters by origin, margin and split; test pairs never carry la
   }
 });
 
-Deno.test("export --format parquet holds the same rows, margin as float", async () => {
+Deno.test("export --format parquet holds the same rows, typed columns", async () => {
   const path = await labelledPool();
   const out = join(dirname(path), "train.parquet");
   const cap = captureIo();
   assert.equal(
     await exportCli(
-      [dirname(path), "--format", "parquet", "--out", out, "--origin", "self"],
+      [
+        dirname(path),
+        "--format",
+        "parquet",
+        "--out",
+        out,
+        "--origin",
+        "self",
+        "--margin",
+        "from-confidence",
+      ],
       cap.io,
     ),
     0,
   );
   await withPool(path, async (pool) => {
     const r = await pool.query(
-      `SELECT pair_id, chosen = response_a, margin, typeof(margin) FROM '${out}' JOIN pairs USING (pair_id) ORDER BY pair_id`,
+      `SELECT serflow.pair_id, chosen = '\n\n' || response_a, margin, serflow.self_margin,
+        serflow.iteration FROM '${out}' JOIN pairs ON pairs.pair_id = serflow.pair_id ORDER BY 1`,
     );
-    assert.deepEqual(r.rows, [["p0002", true, 0.25, "FLOAT"], ["p0003", false, 0.75, "FLOAT"], [
-      "p0004",
-      false,
-      2,
-      "FLOAT",
-    ]]);
+    assert.deepEqual(r.rows, [
+      ["p0002", true, 0.25, 0.25, 1],
+      ["p0003", false, 0.75, 0.75, 1],
+      ["p0004", false, 2, 2, 2],
+    ]);
+    const types = await pool.query(
+      `SELECT name, type FROM parquet_schema('${out}') WHERE name IN ('prompt', 'margin', 'self_margin', 'iteration')`,
+    );
+    assert.deepEqual(types.rows.map((t) => t[0]), ["prompt", "margin", "iteration", "self_margin"]);
   }, { readOnly: true });
 });
 
 Deno.test("export refuses bad options with usage, exit 2", async () => {
   const cases: [string[], string][] = [
-    [["p", "--out", "x"], "--format must be one of trl-jsonl, parquet: got ''"],
+    [
+      ["p", "--out", "x"],
+      "--format must be one of trl-jsonl, parquet, openrlhf-jsonl, hf-dataset: got ''",
+    ],
+    [["p", "--format", "hf-dataset"], "--out DIR is required"],
+    [
+      ["p", "--format", "parquet", "--out", "x", "--margin", "yes"],
+      "--margin must be one of none, from-confidence: got 'yes'",
+    ],
+    [
+      ["p", "--format", "parquet", "--out", "x", "--human-margin", "1"],
+      "--human-margin needs --margin from-confidence",
+    ],
+    [
+      [
+        "p",
+        "--format",
+        "parquet",
+        "--out",
+        "x",
+        "--margin",
+        "from-confidence",
+        "--human-margin",
+        "x",
+      ],
+      "--human-margin must be a number: got 'x'",
+    ],
+    [
+      ["p", "--format", "parquet", "--out", "x", "--shard-rows", "5"],
+      "--shard-rows applies to hf-dataset",
+    ],
+    [
+      ["p", "--format", "hf-dataset", "--out", "x", "--shard-rows", "0"],
+      "--shard-rows must be a positive integer: got '0'",
+    ],
     [["p", "--format", "parquet"], "--out FILE is required"],
     [
       ["p", "--format", "parquet", "--out", "x", "--min-margin", "big"],

@@ -44,6 +44,7 @@ const randomDrop: StageModule = {
     }),
 };
 
+const TABLE_EXTRA: Record<string, StageModule> = {};
 const TABLE = {
   ...BUILTIN_STAGES,
   flipper,
@@ -60,7 +61,7 @@ async function serConfig(withBlock: Record<string, unknown>) {
   const problems: string[] = [];
   await resolveStageRefs(cfg, ser.spec.fields, [], {
     dir: ".",
-    table: TABLE,
+    table: { ...TABLE, ...TABLE_EXTRA },
     stageId: "evolve",
     report: (m) => problems.push(m),
   });
@@ -174,4 +175,40 @@ Deno.test("on_iteration stages see each iteration's metrics and stop the loop by
   assert.deepEqual(m.iterations.map((r) => r.iteration), [0, 1]);
   const run = await poolRows(ctx.runDir, "SELECT stop_reason FROM runs");
   assert.equal(run[0][0], "on_iteration:filter");
+});
+
+Deno.test("on_iteration: --resume sees the last committed iteration again and ends like one run", async () => {
+  const seen: string[] = [];
+  const recorder: StageModule = {
+    spec: spec("recorder"),
+    operator: () =>
+      map((b: Batch) => {
+        const k = b.getChild("iteration")!.get(0), replayed = b.getChild("replayed")!.get(0);
+        seen.push(`${k}${replayed ? "r" : ""}`);
+        return k < 2 ? b : takeRows(b, []); // stop after iteration 2
+      }),
+  };
+  TABLE_EXTRA.recorder = recorder;
+  const withBlock = {
+    ...BASE,
+    stop: { max_iterations: 5, patience: 5 },
+    on_iteration: [{ use: "recorder" }],
+  };
+  const whole = testContext({ runId: "r" });
+  const wholeOut = await runSer(whole, withBlock);
+  assert.deepEqual(seen.splice(0), ["0", "1", "2"]);
+  const abort = new AbortController();
+  const runDir = Deno.makeTempDirSync({ prefix: "serflow-hooks-" });
+  const first = testContext({
+    runDir,
+    runId: "r",
+    signal: abort.signal,
+    onLog: (line) => line === "info: iteration 1" && abort.abort(new Error("interrupted (SIGINT)")),
+  });
+  await runSer(first, withBlock);
+  const resumed = testContext({ runDir, runId: "r", resume: true });
+  const out = await runSer(resumed, withBlock);
+  assert.deepEqual(seen.slice(-2), ["1r", "2"], "the resumed run replays iteration 1, then runs 2");
+  assert.equal(metricsOf(out.at(-1)!)!.stopReason, "on_iteration:recorder");
+  assert.deepEqual(metricsOf(out.at(-1)!), metricsOf(wholeOut.at(-1)!));
 });

@@ -1,0 +1,91 @@
+/**
+ * The `host` section of `deno task bench`: runs `bench/gpu_host.ts` in a child process (its own
+ * WebGPU device) and returns its figures, with the SVG timeline of the worker-planned epoch.
+ *
+ * @module
+ */
+import { denoRun, tail } from "./subprocess.ts";
+
+/** One planning mode's figures. */
+export interface HostRun {
+  planning: "worker" | "inline";
+  steps: number;
+  /** ms per step. */
+  planMsPerStep: number;
+  criticalMsPerStep: number;
+  waitMsPerStep: number;
+  uploadMsPerStep: number;
+  recordMsPerStep: number;
+  submitMsPerStep: number;
+  uploadBytesPerStep: number;
+  kernelBytesPerStep: number;
+  kernelFlopsPerStep: number;
+  dispatchesPerEpoch: number;
+  submissionsPerEpoch: number;
+  readbacksPerEpoch: number;
+  /** Epoch wall time (ms), device included. */
+  epochMs: number;
+  timeline: string;
+}
+
+/**
+ * A table of the runs, for the console and BENCHMARKS.md.
+ *
+ * @param runs The runs.
+ * @returns Markdown lines.
+ */
+export function hostTable(runs: readonly HostRun[]): string {
+  const f = (x: number, d = 2) => x.toFixed(d);
+  const lines = [
+    "| planning | plan ms/step | critical ms/step (wait + upload + record + submit) | upload MB/step | kernel MB/step | kernel GFLOP/step | dispatches / submissions / readbacks per epoch |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const r of runs) {
+    lines.push(
+      `| ${r.planning} | ${f(r.planMsPerStep)} | ${f(r.criticalMsPerStep)} (${
+        f(r.waitMsPerStep)
+      } + ${f(r.uploadMsPerStep)} + ${f(r.recordMsPerStep)} + ${f(r.submitMsPerStep)}) | ${
+        f(r.uploadBytesPerStep / 1e6)
+      } | ${f(r.kernelBytesPerStep / 1e6, 1)} | ${
+        f(r.kernelFlopsPerStep / 1e9, 3)
+      } | ${r.dispatchesPerEpoch} / ${r.submissionsPerEpoch} / ${r.readbacksPerEpoch} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/**
+ * @param root The repository root.
+ * @param pairs Pairs in the measured epoch.
+ * @param timeoutS Time limit.
+ * @returns The figures (`bench/gpu_host.ts`'s JSON plus `svg`), or `{ error }`.
+ */
+export async function runHostSection(
+  root: string,
+  pairs: number,
+  timeoutS = 600,
+): Promise<Record<string, unknown>> {
+  const dir = await Deno.makeTempDir({ prefix: "serflow-bench-host-" });
+  try {
+    const [cmd, args] = denoRun(`${root}/bench/gpu_host.ts`, [
+      "--pairs",
+      String(pairs),
+      "--out",
+      `${dir}/host.json`,
+      "--svg",
+      `${dir}/timeline.svg`,
+    ]);
+    const child = new Deno.Command(cmd, { args, cwd: root, stdout: "piped", stderr: "piped" })
+      .spawn();
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutS * 1e3);
+    const out = await child.output().finally(() => clearTimeout(timer));
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    if (!out.success) return { error: `gpu_host.ts exited ${out.code}: ${tail(text)}` };
+    const json = JSON.parse(await Deno.readTextFile(`${dir}/host.json`));
+    return { ...json, svg: await Deno.readTextFile(`${dir}/timeline.svg`) };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}

@@ -94,3 +94,22 @@ Deno.test("FastCpuBackend gives bit-identical weights and scores with 1, 2 and 3
     assert.deepEqual(r.scores, runs[0].scores);
   }
 });
+
+Deno.test("FastCpuBackend's restore() brings back the weights and moments of its last snapshot()", async () => {
+  const cfg = smallConfig({ dim: 5, hidden: 9 }), rng = new Rng(6);
+  const n = 90, f = randomFeatures(cfg, n, rng), set = randomSet(n, rng);
+  const b = FastCpuBackend.create(cfg, { threads: 1 }), order = set.indices.map((_, i) => i);
+  try {
+    await b.load(f), await b.setParams(initParams(cfg, rng.fork("init")));
+    await assert.rejects(() => b.restore(), /no snapshot\(\) was taken/);
+    await b.trainEpoch(set, order, DEFAULT_TRAIN);
+    await b.snapshot();
+    const kept = await b.getParams();
+    const r = await b.trainEpoch(set, order, DEFAULT_TRAIN, new Uint32Array([0, 5]));
+    assert.equal(r.scores?.rewardA.length, 2);
+    await b.restore();
+    assert.deepEqual(await b.getParams(), kept);
+  } finally {
+    b.destroy();
+  }
+});

@@ -11,7 +11,7 @@ import { checkFeatures } from "../check_features.ts";
 import { checkTrainSet } from "../check_train_set.ts";
 import { checkParamSizes, initParams, zeroParams } from "../params.ts";
 import type {
-  EpochStats,
+  EpochResult,
   ModelConfig,
   ModelParams,
   OptimizerState,
@@ -62,6 +62,13 @@ export class FastCpuBackend implements RewardBackend {
   #mark?: Uint32Array;
   #stamp = 0;
   #g: Float64Array;
+  #snap?: {
+    tables: Float32Array[];
+    dense: Float32Array;
+    m: DenseArrays;
+    v: DenseArrays;
+    step: number;
+  };
 
   private constructor(cfg: ModelConfig, threads: number) {
     this.config = { ...cfg };
@@ -147,8 +154,53 @@ export class FastCpuBackend implements RewardBackend {
     return { params, optimizer: { step: this.#step, m, v } };
   }
 
-  /** One epoch: consecutive chunks of `order` of `opts.batchSize`, one AdamW step each. */
-  async trainEpoch(set: TrainSet, order: Uint32Array, opts: TrainOptions): Promise<EpochStats> {
+  /** Copies the weights and optimizer state aside (see `restore`). */
+  async snapshot(): Promise<void> {
+    this.#ensureParams();
+    const { arena: a, layout: l, shape: s } = this.#env, f = a.f32;
+    const table = s.bag ? this.config.buckets * s.dp : 0;
+    const copy = (d: DenseArrays) => ({
+      w1: d.w1.slice(),
+      b1: d.b1.slice(),
+      w2: d.w2.slice(),
+      b2: d.b2.slice(),
+    });
+    this.#snap = {
+      tables: s.bag ? [l.emb, l.embM, l.embV].map((at) => f.slice(at, at + table)) : [],
+      dense: f.slice(l.w1, l.b2 + 4), // w1, w1t, b1, w2, b2 lie in this order
+      m: copy(this.#m),
+      v: copy(this.#v),
+      step: this.#step,
+    };
+    await Promise.resolve();
+  }
+
+  /** Sets the weights and optimizer state back to the last snapshot. */
+  async restore(): Promise<void> {
+    const snap = this.#snap;
+    if (!snap) throw new Error("Cannot restore the weights as no snapshot() was taken");
+    const { arena: a, layout: l } = this.#env, f = a.f32;
+    [l.emb, l.embM, l.embV].forEach((at, k) => snap.tables[k] && f.set(snap.tables[k], at));
+    f.set(snap.dense, l.w1);
+    this.#m = zeroDense(this.#env.shape), this.#v = zeroDense(this.#env.shape);
+    for (const [to, from] of [[this.#m, snap.m], [this.#v, snap.v]] as const) {
+      to.w1.set(from.w1), to.b1.set(from.b1), to.w2.set(from.w2), to.b2.set(from.b2);
+    }
+    this.#step = snap.step;
+    this.#afterWeights();
+    await Promise.resolve();
+  }
+
+  /**
+   * One epoch: consecutive chunks of `order` of `opts.batchSize`, one AdamW step each; then the
+   * rewards of `scoreAfter`, when given.
+   */
+  async trainEpoch(
+    set: TrainSet,
+    order: Uint32Array,
+    opts: TrainOptions,
+    scoreAfter?: Uint32Array,
+  ): Promise<EpochResult> {
     const env = this.#env, s = env.shape;
     checkTrainSet(set, order, this.#loaded("train"), opts.batchSize);
     this.#ensureParams();
@@ -175,8 +227,8 @@ export class FastCpuBackend implements RewardBackend {
         await this.#crew.run({ kind: "embed", len, touched, step, opts });
       }
     }
-    const n = Math.max(order.length, 1);
-    return { loss: lossSum / n, accuracy: right / n };
+    const n = Math.max(order.length, 1), stats = { loss: lossSum / n, accuracy: right / n };
+    return scoreAfter ? { ...stats, scores: await this.score(scoreAfter) } : stats;
   }
 
   /** Rewards of the pairs at `indices` (float32). */

@@ -129,6 +129,20 @@ export type { HostTimes, SegmentTiming } from "./src/gpu/timeline.ts";
 export { defaultPlanWorkers } from "./src/gpu/plan_ahead.ts";
 export { hasWebGpu, openBackend } from "./src/compute/open_backend.ts";
 export { RunCompute, runCompute } from "./src/compute/run_compute.ts";
+
+// Pretrained text encoders (the `embed` stage).
+export { loadEncoder } from "./src/encoder/load.ts";
+export type { Encoder } from "./src/encoder/load.ts";
+export { parseEncoderConfig } from "./src/encoder/config.ts";
+export type { EncoderConfig } from "./src/encoder/config.ts";
+export { WordPieceTokenizer } from "./src/encoder/tokenizer.ts";
+export { parseSafetensors, Tensor } from "./src/encoder/safetensors.ts";
+export { referenceEmbed, referenceHidden } from "./src/encoder/reference.ts";
+export type { EncoderModel, Pooling, PoolOptions } from "./src/encoder/reference.ts";
+export { GpuEncoder } from "./src/gpu/encoder_model.ts";
+export type { EmbedResult, GpuEncoderOptions } from "./src/gpu/encoder_model.ts";
+export { TextEmbedder } from "./src/gpu/text_embedder.ts";
+export type { TextEmbedderOptions, TextVectors } from "./src/gpu/text_embedder.ts";
 export { initParams, zeroOptimizer, zeroParams } from "./src/model/params.ts";
 export { fitModel } from "./src/model/fit.ts";
 export { loadCheckpoint, readCheckpointHeader, saveCheckpoint } from "./src/model/checkpoint.ts";

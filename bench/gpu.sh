@@ -12,6 +12,8 @@
 #                   submissions / readbacks per epoch, and the planner / host / device timeline
 #                   (printed here, and timeline.svg): whether the host or the device is the
 #                   critical path
+# 7. encoder.json   pretrained-encoder tokens/s (MiniLM-L6 and BERT-base sizes, random weights):
+#                   serflow WebGPU vs PyTorch CUDA on the same batch, f32 and f16 weights
 # Deno: `deno` from PATH, or DENO_XZ=path/to/deno.xz (unpacked to a temporary folder).
 # Python: $PYTHON or python3, with torch (CUDA build) and numpy; the torch peer is skipped with a
 # reason in the JSON where it is missing. Each step has a time limit so the run ends within
@@ -58,9 +60,11 @@ if [ "$QUICK" = 1 ]; then
   KFILTER="--filter 'score 256 pairs'"
   PAIRS_ROOF=1024; REPEATS=1; E2E_SIZES=1000; PEER_PAIRS=600; PEER_ROUNDS=1; PEER_EPOCHS=1
   HOST_PAIRS=1024
+  ENC_SEQS=8; ENC_ROUNDS=1
 else
   PAIRS_ROOF=65536; REPEATS=5; E2E_SIZES=10000,100000; PEER_PAIRS=10000; PEER_ROUNDS=5; PEER_EPOCHS=3
   HOST_PAIRS=65536
+  ENC_SEQS=64; ENC_ROUNDS=5
 fi
 FAILED=0
 step() { # step NAME LIMIT_S CMD...: runs CMD with a time limit, logs to OUT/NAME.log
@@ -74,7 +78,7 @@ step() { # step NAME LIMIT_S CMD...: runs CMD with a time limit, logs to OUT/NAM
   return $rc
 }
 
-ENTRIES="bench/gpu_host.ts bench/lib/adapter_check.ts bench/lib/gpu_roofline.ts bench/gpu_kernels_bench.ts bench/e2e.ts bench/main.ts bench/peers/serflow_rm.ts bench/peers/tfjs_rm.ts"
+ENTRIES="bench/encoder_bench.ts bench/gpu_host.ts bench/lib/adapter_check.ts bench/lib/gpu_roofline.ts bench/gpu_kernels_bench.ts bench/e2e.ts bench/main.ts bench/peers/serflow_rm.ts bench/peers/tfjs_rm.ts"
 for f in $ENTRIES; do
   if "$DENO" info $NM "$f" 2>/dev/null | grep -q "@duckdb"; then
     echo "Cannot run the GPU benchmark as $f imports @duckdb/node-api: keep DuckDB out of its graph" >&2
@@ -100,6 +104,11 @@ step e2e 120 "$DENO" run -A $NM bench/e2e.ts --sizes "$E2E_SIZES" --backends web
 step peers 150 "$DENO" run -A $NM bench/main.ts --only peers --peers serflow-webgpu,torch-cuda,tfjs-webgpu \
   --peer-pairs "$PEER_PAIRS" --peer-rounds "$PEER_ROUNDS" --peer-epochs "$PEER_EPOCHS" --out-dir "$OUT" \
   --plots-dir "$OUT" --no-md
+
+step encoder 90 "$DENO" run -A $NM bench/encoder_bench.ts --peers webgpu,torch-cuda \
+  --seqs "$ENC_SEQS" --len 128 --rounds "$ENC_ROUNDS" --out "$OUT/encoder.json"
+step encoder_f16 90 "$DENO" run -A $NM bench/encoder_bench.ts --peers webgpu,torch-cuda --f16 \
+  --seqs "$ENC_SEQS" --len 128 --rounds "$ENC_ROUNDS" --out "$OUT/encoder_f16.json"
 
 echo "gpu.sh: done in $(( $(date +%s) - START ))s; files: $(ls "$OUT" | tr '\n' ' ')"
 [ -n "${TMP_DENO:-}" ] && rm -rf "$TMP_DENO"

@@ -6,11 +6,14 @@
  * Usage: `deno task bench [--quick] [--only micro,host,e2e,peers,growth,serve] [--out-dir DIR]
  * [--no-md] [--plots-dir DIR] [--peer-pairs N] [--peer-rounds R] [--peers a,b]
  * [--e2e-sizes a,b] [--iterations K] [--no-pool] [--max-point-s S] [--host-pairs N]
- * [--serve-requests N] [--serve-concurrency a,b] [--serve-backend B] [--serve-peers a,b]`
+ * [--serve-requests N] [--serve-rounds R] [--serve-concurrency a,b] [--serve-backend B]
+ * [--serve-peers a,b]`
  *
  * `host` is the GPU training step's host time and the planner / host / device timeline
  * (`bench/gpu_host.ts`; skipped without an adapter). `serve` (the HTTP load test of
- * `deno task serve`, see `bench/serve.ts`) runs only when named in `--only`.
+ * `deno task serve`, see `bench/serve.ts`) and `encoder` (pretrained-encoder tokens/s: WebGPU,
+ * the TypeScript reference and PyTorch, see `bench/encoder_bench.ts`; `--encoder-seqs N
+ * --encoder-len L`) run only when named in `--only`.
  *
  * `--quick` is a one-minute check of the harness: tiny sizes, one round, CPU peers only, and
  * nothing written to BENCHMARKS.md or `docs/` unless asked.
@@ -19,6 +22,7 @@
  */
 import { parseArgs } from "node:util";
 import { runE2e } from "./e2e.ts";
+import { runEncoderBench } from "./encoder_bench.ts";
 import { runGrowth } from "./lib/growth.ts";
 import { runHostSection } from "./lib/host_section.ts";
 import { describeMachine, machineTag } from "./lib/machine.ts";
@@ -65,6 +69,8 @@ export async function main(args: string[]): Promise<number> {
     options: {
       quick: { type: "boolean", default: false },
       only: { type: "string", default: SECTIONS.join(",") },
+      "encoder-seqs": { type: "string" },
+      "encoder-len": { type: "string" },
       "out-dir": { type: "string", default: `${ROOT}/bench/results` },
       "plots-dir": { type: "string" },
       "no-md": { type: "boolean", default: false },
@@ -81,6 +87,7 @@ export async function main(args: string[]): Promise<number> {
       seed: { type: "string", default: "7" },
       "host-pairs": { type: "string" },
       "serve-requests": { type: "string" },
+      "serve-rounds": { type: "string" },
       "serve-concurrency": { type: "string" },
       "serve-backend": { type: "string", default: "cpu" },
       "serve-peers": { type: "string" },
@@ -252,12 +259,31 @@ export async function main(args: string[]): Promise<number> {
     await save();
   }
 
+  if (only.has("encoder")) {
+    // On a software adapter a BERT-base forward pass takes seconds: a few sequences by default.
+    const small = quick || !machine.adapter || machine.adapter.software;
+    const r = await runEncoderBench({
+      sizes: ["minilm-l6", "bert-base"],
+      peers: ["webgpu", "ts", "torch-cpu"],
+      seqs: Number(v["encoder-seqs"] ?? (small ? 4 : 64)),
+      len: Number(v["encoder-len"] ?? 128),
+      tsSeqs: 1,
+      tsLen: quick ? 16 : 64,
+      rounds: quick ? 1 : 3,
+      f16: false,
+      log,
+    });
+    sections.encoder = r;
+    await save();
+  }
+
   let serveMd: string | null = null;
   if (only.has("serve")) {
     const backend = v["serve-backend"] as "cpu" | "webgpu" | "auto";
     const r = await runServeBench({
       concurrency: list(v["serve-concurrency"] ?? (quick ? "1,8" : "1,4,16,32,64")).map(Number),
       requests: Number(v["serve-requests"] ?? (quick ? 64 : 640)),
+      rounds: Number(v["serve-rounds"] ?? (quick ? 1 : 3)),
       backend,
       peers: list(v["serve-peers"] ?? "torch-cpu"),
       settings: quick ? BATCH_SETTINGS.slice(2, 3) : undefined,

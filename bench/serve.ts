@@ -15,6 +15,7 @@ import {
 import { type LoadResult, runLoad } from "./lib/serve_load.ts";
 import { type BenchServer, startSerflow, startTorchPeer } from "./lib/serve_servers.ts";
 import { f, k, table } from "./lib/md_table.ts";
+import { median } from "./lib/stats.ts";
 
 /** One server the load test runs against. */
 export interface ServeSubject {
@@ -32,9 +33,48 @@ export interface ServeReport {
   requestsPerLevel: number;
   subjects: ServeSubject[];
   skipped: Record<string, string>;
-  /** Per subject id, one result per concurrency level. */
-  results: Record<string, LoadResult[]>;
+  rounds: number;
+  /** Per subject id and concurrency level, one result per round. */
+  runs: Record<string, LoadResult[][]>;
+  /** Per subject id, one summary per concurrency level: medians over the rounds. */
+  results: Record<string, LoadSummary[]>;
   loadAverage: { start: number[]; end: number[] };
+}
+
+/** Medians over the rounds of one subject at one concurrency level. */
+export interface LoadSummary {
+  concurrency: number;
+  itemsPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Requests over all rounds, and how many failed. */
+  requests: number;
+  failed: number;
+  cutShort: boolean;
+}
+
+/**
+ * @param runs One level's results, one per round.
+ * @returns Their medians.
+ * @example
+ * ```ts
+ * import { summarizeLevel } from "./serve.ts";
+ * const r = (x: number) => ({ concurrency: 4, requests: 10, failed: 0, items: 1, seconds: 1,
+ *   itemsPerS: x, requestsPerS: 1, p50Ms: x, p99Ms: x, maxMs: x, cutShort: false });
+ * if (summarizeLevel([r(1), r(9), r(3)]).itemsPerS !== 3) throw new Error();
+ * ```
+ */
+export function summarizeLevel(runs: readonly LoadResult[]): LoadSummary {
+  const med = (key: "itemsPerS" | "p50Ms" | "p99Ms") => median(runs.map((r) => r[key]));
+  return {
+    concurrency: runs[0].concurrency,
+    itemsPerS: med("itemsPerS"),
+    p50Ms: med("p50Ms"),
+    p99Ms: med("p99Ms"),
+    requests: runs.reduce((a, r) => a + r.requests, 0),
+    failed: runs.reduce((a, r) => a + r.failed, 0),
+    cutShort: runs.some((r) => r.cutShort),
+  };
 }
 
 /** The batch settings compared by default: per request, adaptive, the default, large. */
@@ -48,13 +88,15 @@ export const BATCH_SETTINGS: { maxBatch: number; maxWaitMs: number }[] = [
 /**
  * Runs the load test.
  *
- * @param o Concurrency levels, requests per level, backend, peers (`torch-cpu`, `torch-cuda`),
- *   batch settings, a per-level time limit and a progress callback.
+ * @param o Concurrency levels, requests per level, rounds (all levels of all servers, again),
+ *   backend, peers (`torch-cpu`, `torch-cuda`), batch settings, a per-level time limit and a
+ *   progress callback.
  * @returns The report.
  */
 export async function runServeBench(o: {
   concurrency: number[];
   requests: number;
+  rounds: number;
   backend: "cpu" | "webgpu" | "auto";
   peers: string[];
   settings?: { maxBatch: number; maxWaitMs: number }[];
@@ -65,7 +107,7 @@ export async function runServeBench(o: {
   const dir = await Deno.makeTempDir({ prefix: "serflow-bench-serve-" });
   const servers = new Map<string, BenchServer>();
   const subjects: ServeSubject[] = [], skipped: Record<string, string> = {};
-  const results: Record<string, LoadResult[]> = {};
+  const runs: Record<string, LoadResult[][]> = {};
   try {
     const ckpt = await writeBenchCheckpoint(dir);
     for (const s of o.settings ?? BATCH_SETTINGS) {
@@ -85,7 +127,7 @@ export async function runServeBench(o: {
     }
     const bodies = requestBodies(256, TEXT_SHAPE);
     for (const s of subjects) {
-      results[s.id] = [];
+      runs[s.id] = o.concurrency.map(() => []);
       const url = `${servers.get(s.id)!.url}/get_reward`;
       await runLoad(url, bodies, TEXT_SHAPE.itemsPerRequest, {
         concurrency: 4,
@@ -93,19 +135,22 @@ export async function runServeBench(o: {
         timeLimitS: 60,
       });
     }
-    for (const c of o.concurrency) {
-      for (const s of subjects) {
-        const url = `${servers.get(s.id)!.url}/get_reward`;
-        const r = await runLoad(url, bodies, TEXT_SHAPE.itemsPerRequest, {
-          concurrency: c,
-          requests: o.requests,
-          timeLimitS: o.timeLimitS ?? 60,
-        });
-        results[s.id].push(r);
-        o.log(
-          `serve ${s.id} c=${c}: ${k(r.itemsPerS)} items/s, p50 ${f(r.p50Ms, 1)} ms, ` +
-            `p99 ${f(r.p99Ms, 1)} ms${r.failed ? `, ${r.failed} failed` : ""}`,
-        );
+    for (let round = 0; round < o.rounds; round++) {
+      for (const [level, c] of o.concurrency.entries()) {
+        for (const s of subjects) {
+          const url = `${servers.get(s.id)!.url}/get_reward`;
+          const r = await runLoad(url, bodies, TEXT_SHAPE.itemsPerRequest, {
+            concurrency: c,
+            requests: o.requests,
+            timeLimitS: o.timeLimitS ?? 60,
+          });
+          runs[s.id][level].push(r);
+          o.log(
+            `serve round ${round + 1} ${s.id} c=${c}: ${k(r.itemsPerS)} items/s, p50 ${
+              f(r.p50Ms, 1)
+            } ms, p99 ${f(r.p99Ms, 1)} ms${r.failed ? `, ${r.failed} failed` : ""}`,
+          );
+        }
       }
     }
   } finally {
@@ -117,7 +162,11 @@ export async function runServeBench(o: {
     requestsPerLevel: o.requests,
     subjects,
     skipped,
-    results,
+    rounds: o.rounds,
+    runs,
+    results: Object.fromEntries(
+      Object.entries(runs).map(([id, levels]) => [id, levels.map(summarizeLevel)]),
+    ),
     loadAverage: { start, end: Deno.loadavg() },
   };
 }
@@ -145,9 +194,8 @@ export function serveMarkdown(
   const la = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(" ");
   return [
     `Measured ${meta.date.slice(0, 16).replace("T", " ")} UTC on ${meta.machine} with`,
-    `\`${meta.command}\`: ${r.requestsPerLevel} requests per level, concurrency ${
-      levels.join(", ")
-    };`,
+    `\`${meta.command}\`: ${r.requestsPerLevel} requests per level and round, ${r.rounds} ` +
+    `interleaved rounds (medians), concurrency ${levels.join(", ")};`,
     `each request is OpenRLHF's \`/get_reward\` with ${r.shape.itemsPerRequest} items ` +
     `(${r.shape.samplesPerPrompt} responses per prompt, ${r.shape.promptWords}-word prompts, ` +
     `${r.shape.responseWords}-word responses), default model (2^18 buckets, dim 64, hidden 128).`,
@@ -158,7 +206,7 @@ export function serveMarkdown(
       ? ["", ...Object.entries(r.skipped).map(([p, why]) => `- ${p} skipped: ${why}`)]
       : []),
     "",
-    table(["server", "concurrency", "items/s", "p50 ms", "p99 ms", "requests"], rows),
+    table(["server", "concurrency", "items/s", "p50 ms", "p99 ms", "requests (all rounds)"], rows),
     "",
   ].join("\n");
 }

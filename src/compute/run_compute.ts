@@ -99,6 +99,15 @@ export class RunCompute {
     return await s;
   }
 
+  /**
+   * The run's WebGPU device (null when the reward model runs on the CPU): other GPU work of the
+   * run, such as the `embed` stage's encoder, shares it. It is closed with the run: do not
+   * destroy it.
+   */
+  get gpu(): GpuContext | null {
+    return this.#gpu;
+  }
+
   /** Frees every backend still open and the device. */
   async close(): Promise<void> {
     this.#closed = true;

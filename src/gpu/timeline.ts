@@ -120,7 +120,8 @@ export function renderTimeline(t: readonly SegmentTiming[], width = 72): string 
   };
   const lines = [
     `timeline over ${span.toFixed(1)} ms (${(span / width).toFixed(2)} ms per column): ` +
-    "p plan (worker), w host waits for a plan, u upload, r record+submit, = device runs the segment",
+    "p plan (in a worker, or inline), w host waits for a plan, u upload, r record+submit, " +
+    "= device runs the segment",
   ];
   t.forEach((s, i) => {
     lines.push(`seg ${String(i).padStart(3)} plan |${bar([[s.planStart, s.planEnd, "p"]])}|`);

@@ -51,9 +51,12 @@ function embeddingValues(batch: Batch, name: string, dim: number, where: string)
     // deno-lint-ignore no-explicit-any
     const size = (d.type as any).listSize, child = d.children[0];
     if (size !== dim || !(child?.values instanceof Float32Array)) {
+      const fix = child?.values instanceof Float32Array && size > 0
+        ? `: set model.dim to ${size}, the width of these vectors`
+        : "";
       throw new RangeError(
         `Cannot read embeddings as column '${name}' of ${where} is ${d.type}: expected ` +
-          `FixedSizeList<Float32> of model.dim (${dim})`,
+          `FixedSizeList<Float32> of model.dim (${dim})${fix}`,
       );
     }
     if (d.nullCount > 0 || child.nullCount > 0) {

@@ -5,10 +5,10 @@
  * @module
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { TABLES_V1, VIEWS_V1 } from "./schema.ts";
+import { TABLES_V1, TABLES_V2, VIEWS_V1 } from "./schema.ts";
 
 /** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** One step of the schema: the statements that bring version `version - 1` to `version`. */
 interface Migration {
@@ -19,6 +19,7 @@ interface Migration {
 /** Every migration, in order (append new ones; never edit a released one). */
 const MIGRATIONS: readonly Migration[] = [
   { version: 1, statements: [...TABLES_V1, ...VIEWS_V1] },
+  { version: 2, statements: TABLES_V2 },
 ];
 
 /**

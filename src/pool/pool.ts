@@ -18,6 +18,7 @@ import { readPairs, type ReadPairsOptions } from "./read_pairs.ts";
 import { type QueryResult, runQuery, type RunQueryOptions } from "./query.ts";
 import { type ChunkHandler, queryChunks } from "./query_chunks.ts";
 import * as runs from "./runs.ts";
+import { type CachedEmbeddings, readEmbeddings, writeEmbeddings } from "./embeddings.ts";
 import type {
   AppendLabelOptions,
   IterationEntry,
@@ -266,6 +267,49 @@ export class Pool {
   /** @returns The pool's pairs as one Arrow pair batch, labelled as of an iteration. */
   readPairs(opts?: ReadPairsOptions): Promise<Batch> {
     return this.#exclusive("readPairs", (c) => readPairs(c, opts));
+  }
+
+  /**
+   * Looks up cached text embeddings (the `embed` stage's cache).
+   *
+   * @param modelKey The encoder and its settings.
+   * @param hashes Text hashes.
+   * @returns The vectors (and token counts) found.
+   */
+  readEmbeddings(modelKey: string, hashes: readonly string[]): Promise<CachedEmbeddings> {
+    return this.#exclusive("readEmbeddings", (c) => readEmbeddings(c, modelKey, hashes));
+  }
+
+  /**
+   * Caches text embeddings in one transaction (hashes already cached are kept as they are).
+   *
+   * @param modelKey The encoder and its settings.
+   * @param dim Vector width.
+   * @param hashes Text hashes.
+   * @param vectors `[hashes.length, dim]`.
+   * @param tokens Tokens embedded per text.
+   * @returns Rows added.
+   * @example
+   * ```ts
+   * import { Pool } from "./pool.ts";
+   * const pool = await Pool.open(":memory:");
+   * await pool.writeEmbeddings("m", 2, ["h1"], new Float32Array([0.5, -1]), [3]);
+   * const got = await pool.readEmbeddings("m", ["h1", "h2"]);
+   * if (got.vectors.get("h1")![1] !== -1 || got.vectors.has("h2")) throw new Error();
+   * await pool.close();
+   * ```
+   */
+  writeEmbeddings(
+    modelKey: string,
+    dim: number,
+    hashes: readonly string[],
+    vectors: Float32Array,
+    tokens: ArrayLike<number>,
+  ): Promise<number> {
+    return this.#atomic(
+      "writeEmbeddings",
+      (c) => writeEmbeddings(c, modelKey, dim, hashes, vectors, tokens),
+    );
   }
 
   /**

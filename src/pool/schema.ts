@@ -1,5 +1,5 @@
 /**
- * The pool's tables, as the statements of schema version 1 (documented in `docs/pool.md`).
+ * The pool's tables, as the statements of schema versions 1 and 2 (documented in `docs/pool.md`).
  *
  * `labels` is append-only: a pair's current label is its latest row (by iteration, then
  * `label_id`, the order of writing); a row with a null `label` withdraws the pair's label.
@@ -80,6 +80,23 @@ export const TABLES_V1: readonly string[] = [
     reason VARCHAR NOT NULL,
     raw VARCHAR,
     created_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+  )`,
+];
+
+/**
+ * The table schema version 2 adds: pooled text embeddings of pretrained encoders (the `embed`
+ * stage's cache), keyed by the encoder and its settings (`model_key`) and a hash of the text;
+ * `vector` holds `dim` little-endian f32 values.
+ */
+export const TABLES_V2: readonly string[] = [
+  `CREATE TABLE embeddings (
+    model_key VARCHAR NOT NULL,
+    text_hash VARCHAR NOT NULL,
+    dim INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (model_key, text_hash)
   )`,
 ];
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { HttpError, type RequestLimits } from "./http_body.ts";
-import { type SplitRule, splitTranscript, stripPrompt } from "./split.ts";
+import { cleanPrompt, type SplitRule, splitTranscript, stripPrompt } from "./split.ts";
 
 function _type(v: unknown): string {
   return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
@@ -123,7 +123,7 @@ export function parseGetReward(
           `query[${i}]`,
         );
       }
-      prompts.push(prompt), responses.push(response);
+      prompts.push(cleanPrompt(prompt)), responses.push(response);
     });
     return { prompts, responses };
   }

@@ -3,9 +3,9 @@
  * reward model scores: by the known prompt (`stripPrompt`), or at the last assistant turn
  * (`splitTranscript`) under a rule: HH-RLHF's `\n\nAssistant:` or a chat template's marker.
  *
- * Either way the prompt keeps the marker (as the HH reader does) and the response is trimmed and
- * loses trailing end-of-turn tokens (`<|im_end|>`, `<|eot_id|>`, `</s>`, ...), which trainers
- * append but training data does not contain.
+ * Either way the prompt keeps the marker (as the HH reader does) and loses leading padding tokens,
+ * and the response is trimmed and loses trailing end-of-turn and padding tokens (`<|im_end|>`,
+ * `<|eot_id|>`, `</s>`, `<pad>`, ...), which trainers send but training data does not contain.
  *
  * @module
  */
@@ -33,7 +33,47 @@ export const END_TOKENS: readonly string[] = [
   "<|end|>",
   "</s>",
   "<eos>",
+  "<pad>",
+  "<|pad|>",
+  "<|finetune_right_pad_id|>",
 ];
+
+/** Padding tokens removed from the start of a prompt (left padding of a decoded batch). */
+export const PAD_TOKENS: readonly string[] = [
+  "<pad>",
+  "<|pad|>",
+  "<|endoftext|>",
+  "<|end_of_text|>",
+  "<|finetune_right_pad_id|>",
+  "</s>",
+  "<eos>",
+];
+
+/**
+ * Cleans a prompt: removes leading padding tokens (a trainer that decodes a left-padded batch
+ * with its special tokens sends them).
+ *
+ * @param text The raw prompt.
+ * @returns The prompt without leading padding.
+ * @example
+ * ```ts
+ * import { cleanPrompt } from "./split.ts";
+ * if (cleanPrompt("<pad><pad>\n\nHuman: hi") !== "\n\nHuman: hi") throw new Error();
+ * ```
+ */
+export function cleanPrompt(text: string): string {
+  let s = text;
+  for (let again = true; again;) {
+    again = false;
+    for (const t of PAD_TOKENS) {
+      if (s.startsWith(t)) {
+        s = s.slice(t.length);
+        again = true;
+      }
+    }
+  }
+  return s;
+}
 
 /** A split rule: the markers that open an assistant turn (the last occurrence of any wins). */
 export interface SplitRule {
@@ -128,7 +168,7 @@ export function splitTranscript(
     }
   }
   if (best < 0) return null;
-  return { prompt: text.slice(0, end), response: cleanResponse(text.slice(end)) };
+  return { prompt: cleanPrompt(text.slice(0, end)), response: cleanResponse(text.slice(end)) };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { StageModule } from "../contracts/types.ts";
 
 // Imports of built-in stages, one line each (keep sorted).
 import * as dedupe from "./dedupe.ts";
+import * as embed from "./embed.ts";
 import * as evaluate from "./evaluate.ts";
 import * as featurize from "./featurize.ts";
 import * as filter from "./filter.ts";
@@ -27,6 +28,7 @@ export const BUILTIN_STAGES: Record<string, StageModule> = Object.fromEntries(
   ([
     // Entries, one line each (keep sorted).
     dedupe,
+    embed,
     evaluate,
     featurize,
     filter,

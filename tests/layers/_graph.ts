@@ -20,7 +20,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["contracts"],
   ["util"],
   ["data"],
-  ["model", "pool"],
+  ["model", "pool", "encoder"],
   ["gpu"],
   ["compute"],
   ["report"],

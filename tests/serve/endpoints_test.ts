@@ -56,6 +56,12 @@ Deno.test("every endpoint answers, and rewards equal the score stage's for the s
       assert.equal(gr.status, 200);
       assert.deepEqual(gr.json.rewards, rows.map((_, i) => rb[i]));
       assert.deepEqual(gr.json.scores, gr.json.rewards);
+      // Left padding in front of both, as a trainer decoding a padded batch sends it.
+      const padded = await post(`${s.url}/get_reward`, {
+        query: query.map((q) => `<pad><pad>${q}<pad>`),
+        prompts: rows.map((r) => `<pad><pad>${r.prompt}`),
+      });
+      assert.deepEqual(padded.json.rewards, gr.json.rewards);
 
       const metrics = await (await fetch(`${s.url}/metrics`)).text();
       assert.match(
@@ -65,9 +71,9 @@ Deno.test("every endpoint answers, and rewards equal the score stage's for the s
       assert.match(metrics, /serflow_serve_items_total\{endpoint="\/v1\/compare"\} 60/);
       assert.match(
         metrics,
-        /serflow_serve_request_duration_seconds_count\{endpoint="\/get_reward"\} 1/,
+        /serflow_serve_request_duration_seconds_count\{endpoint="\/get_reward"\} 2/,
       );
-      assert.match(metrics, /serflow_serve_batch_items_count 3/);
+      assert.match(metrics, /serflow_serve_batch_items_count 4/);
       assert.ok(metrics.includes(`serflow_serve_model_info{model="${model.id}"} 1`));
     });
   }));

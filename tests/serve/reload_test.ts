@@ -101,3 +101,16 @@ Deno.test("--follow keeps serving the current model when a new checkpoint is dam
       assert.equal(r.status, 200);
     });
   }));
+
+Deno.test("--follow on a checkpoint file reloads it when it is rewritten", () =>
+  withRunDir(async (dir) => {
+    const path = await trainInto(dir, "train", 1);
+    await withServer(path, { follow: true, pollMs: 0 }, async (s) => {
+      const before = s.model().id;
+      await trainInto(dir, "train", 2); // the same file, a newer model
+      await s.rescan();
+      assert.notEqual(s.model().id, before);
+      const r = await post(`${s.url}/v1/rewards`, { items: [{ prompt: "a", response: "b" }] });
+      assert.equal(r.json.model, s.model().id);
+    });
+  }));

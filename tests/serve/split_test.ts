@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { cleanResponse, splitRule, splitTranscript, stripPrompt } from "../../src/serve/split.ts";
+import {
+  cleanPrompt,
+  cleanResponse,
+  splitRule,
+  splitTranscript,
+  stripPrompt,
+} from "../../src/serve/split.ts";
 
 Deno.test("splitTranscript splits each chat template at its last assistant turn", () => {
   const cases: [string, string, string, string][] = [
@@ -66,6 +72,17 @@ Deno.test("custom markers, prompt prefixes and end tokens", () => {
   );
   assert.equal(stripPrompt("P: hi A: yo<|im_end|>", "P: hi A:"), "yo");
   assert.equal(stripPrompt("P: hi A: yo", "P: ho"), null);
+  assert.equal(cleanPrompt("<|endoftext|><|endoftext|>P: hi"), "P: hi");
+  assert.equal(cleanPrompt("P: <pad> hi"), "P: <pad> hi", "only leading padding goes");
   assert.equal(cleanResponse("  ok </s><|eot_id|> \n"), "ok");
   assert.equal(cleanResponse("a </s> b"), "a </s> b", "only trailing tokens go");
+  assert.equal(cleanResponse("ok<|im_end|><pad><pad>"), "ok");
+  assert.deepEqual(
+    splitTranscript(
+      "<pad><pad><|im_start|>user\nq<|im_end|>\n<|im_start|>assistant\nok<|im_end|><pad>",
+      splitRule("auto"),
+    ),
+    { prompt: "<|im_start|>user\nq<|im_end|>\n<|im_start|>assistant\n", response: "ok" },
+    "a left- and right-padded row of a decoded batch",
+  );
 });

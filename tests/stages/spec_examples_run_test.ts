@@ -46,6 +46,8 @@ function upstream(name: string, kind: string): Raw[] {
     case "train":
     case "pool":
       return [DATA, SPLIT];
+    case "embed":
+      return [{ ...DATA, with: { pairs: 40 } }];
     default:
       return [DATA];
   }
@@ -107,6 +109,13 @@ async function fixtureDir(): Promise<string> {
   assert.equal((await runPipeline(p, { runDir, quiet: true })).status, "completed");
   await Deno.mkdir(join(dir, "models"));
   await Deno.copyFile(join(runDir, "checkpoints/fit.ckpt"), join(dir, "models/rm.ckpt"));
+  // The tiny random-weight BERT fixture stands in for the encoders the `embed` examples name.
+  for (const name of ["all-MiniLM-L6-v2", "bge-small-en-v1.5"]) {
+    await Deno.mkdir(join(dir, "models", name));
+    for (const f of ["config.json", "model.safetensors", "tokenizer.json"]) {
+      await Deno.copyFile(join(ROOT, "tests/fixtures/tiny_bert", f), join(dir, "models", name, f));
+    }
+  }
   return dir;
 }
 

@@ -160,6 +160,8 @@ export function shapeOptions(opts: ExportOptions): ShapeOptions {
  * @param opts What and where.
  * @returns How many rows were written, by origin, and the files.
  * @throws {RangeError} On a bad option.
+ * @throws {Error} When the output cannot be written: a missing folder, a file where a folder is
+ *   wanted, or a dataset folder whose README.md is not a serflow card.
  * @example
  * ```ts
  * import { Pool } from "./pool.ts";
@@ -175,5 +177,6 @@ export function shapeOptions(opts: ExportOptions): ShapeOptions {
 export function exportPool(pool: Pool, opts: ExportOptions): Promise<ExportSummary> {
   const shape = shapeOptions(opts);
   const sql = exportQuery(opts);
-  return writeExport(pool, sql, opts, shape);
+  const shardRows = opts.format === "hf-dataset" ? opts.shardRows ?? DEFAULT_SHARD_ROWS : undefined;
+  return writeExport(pool, sql, { ...opts, shardRows }, shape);
 }

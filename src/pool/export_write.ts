@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { Pool } from "./pool.ts";
 import type { ExportOptions, ExportSummary } from "./export.ts";
 import { type LabelledPair, rowColumnTypes, type ShapeOptions, shapeRow } from "./export_rows.ts";
@@ -92,10 +92,11 @@ export async function writeExport(
   opts: ExportOptions,
   shape: ShapeOptions,
 ): Promise<ExportSummary> {
+  await _checkOut(opts);
   const stats: ExportStats = { human: 0, self: 0, labels: new Map(), datasets: new Map() };
   const jsonl = opts.format === "trl-jsonl" || opts.format === "openrlhf-jsonl";
   const tmp = jsonl ? null : await Deno.makeTempDir({ prefix: "serflow-export-" });
-  const shardRows = opts.format === "hf-dataset" ? opts.shardRows ?? 100_000 : Infinity;
+  const shardRows = opts.format === "hf-dataset" ? opts.shardRows! : Infinity;
   const parts: string[] = [];
   try {
     let sink: _LineSink | null = null;
@@ -149,6 +150,46 @@ export async function writeExport(
     return { ...summary, files };
   } finally {
     if (tmp) await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+async function _stat(path: string): Promise<Deno.FileInfo | null> {
+  try {
+    return await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+/** Refuses an output that cannot be written before any work: a missing folder, a file for a folder. */
+async function _checkOut(opts: ExportOptions): Promise<void> {
+  const out = resolve(opts.out);
+  const st = await _stat(out);
+  if (opts.format !== "hf-dataset") {
+    if (st?.isDirectory) {
+      throw new Error(`Cannot export to '${opts.out}' as it is a folder: pass a file name`);
+    }
+    if (!(await _stat(dirname(out)))?.isDirectory) {
+      throw new Error(
+        `Cannot export to '${opts.out}' as its folder '${
+          dirname(out)
+        }' does not exist: create it first`,
+      );
+    }
+    return;
+  }
+  if (st && !st.isDirectory) {
+    throw new Error(
+      `Cannot export an hf-dataset to '${opts.out}' as it is a file: pass a folder (it is created)`,
+    );
+  }
+  const card = join(out, "README.md");
+  if ((await _stat(card)) && !(await Deno.readTextFile(card)).includes("\n  - serflow\n")) {
+    throw new Error(
+      `Cannot export an hf-dataset to '${opts.out}' as its README.md is not a serflow dataset ` +
+        `card and would be overwritten: pass a new or empty folder`,
+    );
   }
 }
 

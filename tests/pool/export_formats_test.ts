@@ -198,3 +198,47 @@ Deno.test("Pool.forEachChunk streams one SELECT in chunks and refuses anything e
     );
   }, { readOnly: true });
 });
+
+Deno.test("export refuses outputs it cannot write before reading the pool, exit 1", async () => {
+  const pool = await exportRunPool();
+  const dir = await Deno.makeTempDir();
+  const file = join(dir, "a.jsonl"), user = join(dir, "mine");
+  await Deno.writeTextFile(file, "");
+  await Deno.mkdir(user);
+  await Deno.writeTextFile(join(user, "README.md"), "# my notes\n");
+  const cases: [string[], string][] = [
+    [
+      ["--format", "trl-jsonl", "--out", join(dir, "no", "x.jsonl")],
+      `error: Cannot export to '${join(dir, "no", "x.jsonl")}' as its folder '${
+        join(dir, "no")
+      }' ` +
+      "does not exist: create it first",
+    ],
+    [
+      ["--format", "parquet", "--out", dir],
+      `error: Cannot export to '${dir}' as it is a folder: pass a file name`,
+    ],
+    [
+      ["--format", "hf-dataset", "--out", file],
+      `error: Cannot export an hf-dataset to '${file}' as it is a file: pass a folder (it is created)`,
+    ],
+    [
+      ["--format", "hf-dataset", "--out", user],
+      `error: Cannot export an hf-dataset to '${user}' as its README.md is not a serflow dataset ` +
+      "card and would be overwritten: pass a new or empty folder",
+    ],
+  ];
+  for (const [args, msg] of cases) {
+    const cap = captureIo();
+    assert.equal(await exportCli([pool, ...args], cap.io), 1);
+    assert.deepEqual(cap.err, [msg]);
+  }
+  assert.equal(await Deno.readTextFile(join(user, "README.md")), "# my notes\n");
+  // A folder that does not exist yet is created, parents included.
+  const fresh = join(dir, "new", "ds");
+  assert.equal(
+    await exportCli([pool, "--format", "hf-dataset", "--out", fresh], captureIo().io),
+    0,
+  );
+  assert.ok((await Deno.stat(join(fresh, "README.md"))).isFile);
+});

@@ -26,6 +26,17 @@ export const PEER_IDS = [
   "torch-cuda",
 ] as const;
 
+/**
+ * Peers run only when named in `--peers`: the fast CPU path on one thread, the TypeScript
+ * reference, PyTorch on one thread and PyTorch with the contract's exact table optimizer.
+ */
+export const EXTRA_PEER_IDS = [
+  "serflow-cpu-1t",
+  "serflow-reference",
+  "torch-cpu-1t",
+  "torch-cpu-exact",
+] as const;
+
 const here = (p: string) => new URL(`../peers/${p}`, import.meta.url).pathname;
 
 /**
@@ -42,8 +53,13 @@ const here = (p: string) => new URL(`../peers/${p}`, import.meta.url).pathname;
  * ```
  */
 export function peerSpec(id: string, dataDir: string, python = defaultPython()): PeerSpec {
-  const deno = (file: string, backend: string, needs: PeerSpec["needs"]): PeerSpec => {
-    const [cmd, args] = denoRun(here(file), ["--data", dataDir, "--backend", backend]);
+  const deno = (
+    file: string,
+    backend: string,
+    needs: PeerSpec["needs"],
+    extra: string[] = [],
+  ): PeerSpec => {
+    const [cmd, args] = denoRun(here(file), ["--data", dataDir, "--backend", backend, ...extra]);
     return { id, cmd, args, needs };
   };
   const torch = (extra: string[], needs: PeerSpec["needs"]): PeerSpec => ({
@@ -55,6 +71,10 @@ export function peerSpec(id: string, dataDir: string, python = defaultPython()):
   switch (id) {
     case "serflow-cpu":
       return deno("serflow_rm.ts", "cpu", "none");
+    case "serflow-cpu-1t":
+      return deno("serflow_rm.ts", "cpu", "none", ["--threads", "1"]);
+    case "serflow-reference":
+      return deno("serflow_rm.ts", "reference", "none");
     case "serflow-webgpu":
       return deno("serflow_rm.ts", "webgpu", "webgpu");
     case "tfjs-wasm":
@@ -63,13 +83,15 @@ export function peerSpec(id: string, dataDir: string, python = defaultPython()):
       return deno("tfjs_rm.ts", "webgpu", "webgpu");
     case "torch-cpu":
       return torch(["--device", "cpu"], "torch");
+    case "torch-cpu-1t":
+      return torch(["--device", "cpu", "--threads", "1"], "torch");
     case "torch-cpu-exact":
       return torch(["--table-optimizer", "exact", "--device", "cpu"], "torch");
     case "torch-cuda":
       return torch(["--device", "cuda"], "cuda");
     default:
       throw new RangeError(
-        `Cannot run peer '${id}': use one of ${PEER_IDS.join(", ")}, torch-cpu-exact`,
+        `Cannot run peer '${id}': use one of ${PEER_IDS.join(", ")}, ${EXTRA_PEER_IDS.join(", ")}`,
       );
   }
 }

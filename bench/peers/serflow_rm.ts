@@ -1,14 +1,18 @@
 /**
  * serflow as a peer: trains and scores the reward model on a peer-data folder with one of its
- * backends (`cpu`: the TypeScript reference; `webgpu`: the WGSL kernels) and prints one JSON line
+ * backends (`cpu`: the fast CPU path; `reference`: the TypeScript reference; `webgpu`: the WGSL
+ * kernels) and prints one JSON line
  * (`PeerResult`, plus the GPU backend's per-call work counts where it has them).
  *
- * Usage: `deno run -A bench/peers/serflow_rm.ts --data DIR --backend cpu|webgpu`
+ * Usage: `deno run -A bench/peers/serflow_rm.ts --data DIR --backend cpu|webgpu|reference
+ * [--threads N]` (`reference`: the TypeScript reference; `--threads`: the CPU fast path's threads)
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { openBackend } from "../../src/compute/open_backend.ts";
+import { CpuBackend } from "../../src/model/cpu_backend.ts";
+import { FastCpuBackend } from "../../src/model/fast/fast_backend.ts";
 import type { Logger } from "../../src/contracts/types.ts";
 import { pairAccuracy, readPeerData } from "../lib/peer_data.ts";
 import { peakRssBytes } from "../lib/machine.ts";
@@ -35,17 +39,28 @@ export interface SerflowPeerResult extends PeerResult {
 export async function runSerflowPeer(args: string[]): Promise<SerflowPeerResult> {
   const { values } = parseArgs({
     args,
-    options: { data: { type: "string" }, backend: { type: "string", default: "cpu" } },
+    options: {
+      data: { type: "string" },
+      backend: { type: "string", default: "cpu" },
+      threads: { type: "string" },
+    },
   });
   const kind = values.backend!;
   if (!values.data) throw new TypeError("Cannot run the serflow peer without --data DIR");
-  if (kind !== "cpu" && kind !== "webgpu") {
-    throw new RangeError(`Cannot run the serflow peer on '${kind}': use --backend cpu or webgpu`);
+  if (kind !== "cpu" && kind !== "webgpu" && kind !== "reference") {
+    throw new RangeError(
+      `Cannot run the serflow peer on '${kind}': use --backend cpu, webgpu or reference`,
+    );
   }
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
   const data = await readPeerData(values.data);
   const { meta } = data;
   let t0 = performance.now();
-  const backend = await openBackend(kind, meta.model, QUIET);
+  const backend = kind === "reference"
+    ? CpuBackend.create(meta.model)
+    : kind === "cpu" && threads !== undefined
+    ? FastCpuBackend.create(meta.model, { threads })
+    : await openBackend(kind, meta.model, QUIET);
   await backend.load(data.features);
   await backend.setParams(data.params);
   const setup = (performance.now() - t0) / 1e3;

@@ -101,6 +101,8 @@ export async function main(args: string[]): Promise<number> {
         const t0 = performance.now();
         const result = await runPipeline(p, {
           runDir,
+          // One cache for every run: the texts are featurized once for all seeds and methods.
+          cacheDir: join(dir, "cache"),
           quiet: !v.verbose,
           progress: v.verbose ? undefined : "none",
           signal: abort.signal,

@@ -1,5 +1,6 @@
 /**
- * Picks the reward-model backend: WebGPU on a GPU, else the TypeScript reference on the CPU
+ * Picks the reward-model backend: WebGPU on a GPU, else the CPU fast path (`model/fast/`:
+ * float32, WebAssembly SIMD, Workers; the TypeScript reference is its oracle in tests)
  * (with a visible warning for `auto`, an error for `webgpu` when there is no adapter at all).
  *
  * @module
@@ -7,7 +8,7 @@
 import { ADAPTER_HELP, isSoftwareAdapter, requestAdapter } from "../gpu/device.ts";
 import { GpuBackend, type GpuBackendOptions } from "../gpu/gpu_backend.ts";
 import type { Logger } from "../contracts/types.ts";
-import { CpuBackend } from "../model/cpu_backend.ts";
+import { FastCpuBackend } from "../model/fast/fast_backend.ts";
 import type { ModelConfig, RewardBackend } from "../model/types.ts";
 
 /**
@@ -28,9 +29,9 @@ export async function hasWebGpu(): Promise<boolean> {
  * Opens the backend a pipeline asked for.
  *
  * @param mode `webgpu` (an adapter is required; a software one is used too), `cpu`, or `auto`:
- *   WebGPU on a hardware adapter; else the CPU reference with a warning saying why and how to
+ *   WebGPU on a hardware adapter; else the CPU fast path with a warning saying why and how to
  *   get a GPU adapter. A software adapter (Mesa llvmpipe/lavapipe) counts as none for `auto`, as
- *   the reference on the same cores is several times faster than it.
+ *   the CPU path on the same cores is several times faster than it.
  * @param cfg The model shape.
  * @param log Where the adapter's name and the fallback warning go.
  * @param opts GPU options (device sharing, binding cap) when the backend is WebGPU.
@@ -52,7 +53,7 @@ export async function openBackend(
   log: Logger,
   opts: Omit<GpuBackendOptions, "log"> = {},
 ): Promise<RewardBackend> {
-  if (!opts.gpu && await resolveBackendKind(mode, log) === "cpu") return CpuBackend.create(cfg);
+  if (!opts.gpu && await resolveBackendKind(mode, log) === "cpu") return FastCpuBackend.create(cfg);
   const backend = await GpuBackend.create(cfg, { ...opts, log });
   log.info("Reward model on WebGPU", { device: backend.deviceName });
   return backend;
@@ -91,7 +92,7 @@ export async function resolveBackendKind(
   }
   if (!adapter) {
     log.warn(
-      `No WebGPU adapter found, so the reward model runs on the CPU reference (much slower): ${ADAPTER_HELP}`,
+      `No WebGPU adapter found, so the reward model runs on the CPU (slower): ${ADAPTER_HELP}`,
       { backend: "cpu" },
     );
     return "cpu";
@@ -99,7 +100,7 @@ export async function resolveBackendKind(
   if (mode === "auto" && isSoftwareAdapter(adapter)) {
     log.warn(
       `Only a software WebGPU adapter was found ('${adapter.info.description}'), which is slower ` +
-        "than the CPU reference, so the reward model runs on the CPU: install a GPU driver for a " +
+        "than the CPU, so the reward model runs on the CPU: install a GPU driver for a " +
         "hardware adapter, or set backend: webgpu to use the software one anyway",
       { backend: "cpu" },
     );

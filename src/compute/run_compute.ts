@@ -1,6 +1,6 @@
 /**
  * The reward-model backend as a run resource: one decision of where the model runs (WebGPU or
- * the CPU reference, with one fallback warning), one device for the whole run, and one loaded
+ * the CPU fast path, with one fallback warning), one device for the whole run, and one loaded
  * model per checkpoint, shared by every stage that trains or scores (`train`, `score`,
  * `evaluate`, `ser`). The runtime closes it, and with it the device, when the run ends.
  *
@@ -9,7 +9,7 @@
 import type { Logger, StageContext } from "../contracts/types.ts";
 import { type GpuContext, openGpu } from "../gpu/device.ts";
 import { GpuBackend } from "../gpu/gpu_backend.ts";
-import { CpuBackend } from "../model/cpu_backend.ts";
+import { FastCpuBackend } from "../model/fast/fast_backend.ts";
 import type { ModelConfig, RewardBackend } from "../model/types.ts";
 import { CheckpointScorer } from "./checkpoint_scorer.ts";
 import { resolveBackendKind } from "./open_backend.ts";
@@ -70,7 +70,7 @@ export class RunCompute {
     if (this.#closed) throw new Error("Cannot open a backend as the run's compute is closed");
     const b = this.#gpu
       ? await GpuBackend.create(cfg, { gpu: this.#gpu, log: this.#log })
-      : await CpuBackend.create(cfg);
+      : FastCpuBackend.create(cfg);
     const destroy = b.destroy.bind(b);
     this.#open.add(b);
     b.destroy = () => {

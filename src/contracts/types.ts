@@ -119,6 +119,12 @@ export interface StageContext {
   pipeline: { name: string; seed: number; dir: string; file?: string; config: unknown };
   /** The run directory (`runs/<name>` by default); stages write only below it. */
   runDir: string;
+  /**
+   * Where stages keep what is worth computing once (featurized token ids, by content hash):
+   * `<runDir>/cache` unless the caller shares one folder between runs (`compare` does). Absent
+   * in hand-made contexts: then nothing is cached.
+   */
+  cacheDir?: string;
   /** A generator seeded from the pipeline seed and this stage's id. */
   rng: Rng;
   /** The requested backend; `device()` resolves `auto`. */

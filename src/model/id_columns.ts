@@ -7,6 +7,7 @@
 import { type Data, Field, List, makeData, Uint32 } from "apache-arrow";
 import type { Batch } from "../contracts/types.ts";
 import { withColumns } from "../data/schema.ts";
+import { FeatureCache } from "./feature_cache.ts";
 import type { CsrIds, Featurizer } from "./featurizer.ts";
 
 /** The id columns a featurized pair batch carries, by text column. */
@@ -155,6 +156,7 @@ export function featurizePairs(
  *
  * @param batch A pair batch.
  * @param featurizer The featurizer.
+ * @param cache Where to look the ids up first and store them after (by content hash).
  * @returns The batch with the id columns.
  * @example
  * ```ts
@@ -166,8 +168,14 @@ export function featurizePairs(
  * if (b.getChild("a_ids")?.get(0)?.length !== 1) throw new Error();
  * ```
  */
-export function featurizeBatch(batch: Batch, featurizer: Featurizer): Batch {
-  const { prompt, a, b } = featurizePairs(batch, featurizer);
+export function featurizeBatch(batch: Batch, featurizer: Featurizer, cache?: FeatureCache): Batch {
+  const key = cache ? FeatureCache.key(batch, featurizer.config) : null;
+  let ids = key ? cache!.get(key) : null;
+  if (!ids) {
+    ids = featurizePairs(batch, featurizer);
+    if (key) cache!.put(key, ids);
+  }
+  const { prompt, a, b } = ids;
   return withColumns(batch, {
     [ID_COLUMNS.prompt]: listFromCsr(prompt),
     [ID_COLUMNS.response_a]: listFromCsr(a),

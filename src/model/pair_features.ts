@@ -7,6 +7,7 @@
 import type { Data } from "apache-arrow";
 import type { Batch } from "../contracts/types.ts";
 import { type CsrIds, Featurizer, type FeaturizerConfig } from "./featurizer.ts";
+import { FeatureCache } from "./feature_cache.ts";
 import { csrFromList, featurizePairs, ID_COLUMNS } from "./id_columns.ts";
 import type { ModelConfig, PairFeatures } from "./types.ts";
 
@@ -19,6 +20,8 @@ export interface FeatureSource {
   dim: number;
   /** Featurizes the text of batches without id columns (required for those). */
   featurizer?: FeaturizerConfig;
+  /** Where featurized batches are looked up and stored (by content hash and settings). */
+  cache?: FeatureCache;
 }
 
 function concatCsr(parts: CsrIds[]): { offsets: Uint32Array; ids: Uint32Array } {
@@ -141,8 +144,13 @@ export function featuresFromBatches(
           `and no featurizer settings were given: add a featurize stage or pass 'featurizer'`,
       );
     }
-    featurizer ??= new Featurizer(source.featurizer);
-    const ids = featurizePairs(batch, featurizer);
+    const key = source.cache ? FeatureCache.key(batch, source.featurizer) : null;
+    let ids = key ? source.cache!.get(key) : null;
+    if (!ids) {
+      featurizer ??= new Featurizer(source.featurizer);
+      ids = featurizePairs(batch, featurizer);
+      if (key) source.cache!.put(key, ids);
+    }
     p.push(ids.prompt), a.push(ids.a), b.push(ids.b);
   });
   const pc = concatCsr(p), ac = concatCsr(a), bc = concatCsr(b);

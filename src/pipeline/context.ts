@@ -15,6 +15,7 @@ export interface ContextParts {
   runId: string;
   pipeline: StageContext["pipeline"];
   runDir: string;
+  cacheDir?: string;
   backend: StageContext["backend"];
   resume: boolean;
   signal: AbortSignal;
@@ -34,6 +35,7 @@ export function makeStageContext(p: ContextParts): StageContext {
     runId: p.runId,
     pipeline: p.pipeline,
     runDir: p.runDir,
+    cacheDir: p.cacheDir,
     rng: stageRng(p.pipeline.seed, p.stageId),
     backend: p.backend,
     resume: p.resume,

@@ -21,6 +21,8 @@ import { prepareRunDir, writeRunRecord } from "./run_dir.ts";
 export interface RunOptions {
   /** Run directory (default: the pipeline's `run_dir`, else `runs/<name>`). */
   runDir?: string;
+  /** Folder for caches shared between runs (default `<runDir>/cache`). */
+  cacheDir?: string;
   /** Continue the interrupted run in the run directory. */
   resume?: boolean;
   /** Only warnings and errors, no progress. */
@@ -121,6 +123,7 @@ export async function runPipeline(p: LoadedPipeline, opts: RunOptions = {}): Pro
         runId,
         pipeline: { name: p.name, seed: p.seed, dir: p.dir, file: p.file, config: p.resolved },
         runDir,
+        cacheDir: opts.cacheDir ? resolve(opts.cacheDir) : join(runDir, "cache"),
         backend: p.backend,
         resume: !!opts.resume,
         signal: abort.signal,

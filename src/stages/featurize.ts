@@ -8,6 +8,7 @@ import { defer, type OperatorFunction } from "rxjs";
 import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import { FEATURIZER_FIELDS, featurizerConfigFromFields } from "../model/config_fields.ts";
 import { DEFAULT_FEATURIZER, Featurizer } from "../model/featurizer.ts";
+import { featureCacheFor } from "../model/feature_cache.ts";
 import { featurizeBatch } from "../model/id_columns.ts";
 
 /** The `featurize` stage's spec. */
@@ -61,6 +62,7 @@ export function operator(cfg: FeaturizeConfig, ctx: StageContext): OperatorFunct
   return (source) =>
     defer(() => {
       const featurizer = new Featurizer(featurizerConfigFromFields(cfg, cfg.buckets));
-      return source.pipe(ctx.mapAsync((batch) => featurizeBatch(batch, featurizer)));
+      const cache = featureCacheFor(ctx);
+      return source.pipe(ctx.mapAsync((batch) => featurizeBatch(batch, featurizer, cache)));
     });
 }

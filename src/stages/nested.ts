@@ -27,6 +27,7 @@ export function nestedContext(parent: StageContext, ref: StageRef, key: string):
     runId: parent.runId,
     pipeline: parent.pipeline,
     runDir: parent.runDir,
+    cacheDir: parent.cacheDir,
     backend: parent.backend,
     resume: parent.resume,
     signal: parent.signal,

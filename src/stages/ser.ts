@@ -21,6 +21,7 @@ import {
 } from "rxjs";
 import type { Batch, StageContext, StageSpec } from "../contracts/types.ts";
 import { runCompute } from "../compute/run_compute.ts";
+import { featureCacheFor } from "../model/feature_cache.ts";
 import { featuresFromBatches } from "../model/pair_features.ts";
 import { verifyIdColumns } from "../model/verify_ids.ts";
 import { pairRows } from "../data/schema.ts";
@@ -127,6 +128,7 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
     const features = featuresFromBatches(batches, {
       ...opts.model,
       featurizer: featurizer ?? undefined,
+      cache: featureCacheFor(ctx),
     });
     const seed = ctx.rng.nextU32();
     const compute = await runCompute(ctx);

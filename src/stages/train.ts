@@ -19,6 +19,7 @@ import { runCompute } from "../compute/run_compute.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { fitModel } from "../model/fit.ts";
 import { labelledRows, trainingDataHash } from "../model/labelled_rows.ts";
+import { featureCacheFor } from "../model/feature_cache.ts";
 import { featuresFromBatches } from "../model/pair_features.ts";
 import { initParams } from "../model/params.ts";
 import { trainingRewardStats } from "../model/reward_stats.ts";
@@ -121,7 +122,11 @@ async function trainOn(batches: Batch[], cfg: TrainConfig, ctx: StageContext): P
   }
   const val = cfg.validation_split ? labelledRows(batches, [cfg.validation_split]) : undefined;
   if (featurizer) verifyIdColumns(batches, featurizer, where);
-  const features = featuresFromBatches(batches, { ...model, featurizer: featurizer ?? undefined });
+  const features = featuresFromBatches(batches, {
+    ...model,
+    featurizer: featurizer ?? undefined,
+    cache: featureCacheFor(ctx),
+  });
   const backend = await (await runCompute(ctx)).backend(model);
   try {
     await backend.load(features);

@@ -100,7 +100,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "openBackend('auto') prefers the CPU reference over a software adapter, saying so",
+  name: "openBackend('auto') prefers the CPU over a software adapter, saying so",
   ...withDevice,
   fn: () =>
     withAdapterInfo(

@@ -56,6 +56,8 @@ Deno.test("compare runs seed-only, ser and all-labels per seed and writes compar
   assert.equal(serMetrics.baselines.allLabels, r.methods["all-labels"].runs[0]);
   assert.ok(lines.some((l) => l.startsWith("SER - seed-only:")));
   assert.ok(lines.some((l) => /^gap closed/.test(l)));
+  // The runs share one feature cache next to them.
+  assert.ok([...Deno.readDirSync(join(dir, "out", "cache", "features"))].length > 0);
 });
 
 Deno.test("compare refuses a pipeline without a ser stage, and bad --seeds", async () => {

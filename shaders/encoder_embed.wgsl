@@ -27,7 +27,7 @@ struct Params {
 @group(0) @binding(5) var<storage, read> ln: array<f32>;
 @group(0) @binding(6) var<storage, read_write> y: array<f32>;
 
-var<workgroup> red: array<f32, 64>;
+// #include "lib/row_sum.wgsl"
 
 fn word_at(idx: u32) -> f32 {
   if (params.f16 == 1u) {
@@ -57,18 +57,6 @@ fn value(row: u32, d: u32) -> f32 {
   let h = params.h;
   let t = row % params.len;
   return word_at(ids[row] * h + d) + pos_at(t * h + d) + type_at(d);
-}
-
-fn reduce(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = 32u; s > 0u; s >>= 1u) {
-    if (lid < s) { red[lid] += red[lid + s]; }
-    workgroupBarrier();
-  }
-  let total = red[0];
-  workgroupBarrier();
-  return total;
 }
 
 @compute @workgroup_size(64)

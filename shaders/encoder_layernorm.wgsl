@@ -22,24 +22,12 @@ struct Params {
 @group(0) @binding(3) var<storage, read> ln: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
-var<workgroup> red: array<f32, 64>;
+// #include "lib/row_sum.wgsl"
 
 fn value(base: u32, d: u32) -> f32 {
   var v = x[base + d];
   if (params.has_res == 1u) { v += res[base + d]; }
   return v;
-}
-
-fn reduce(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = 32u; s > 0u; s >>= 1u) {
-    if (lid < s) { red[lid] += red[lid + s]; }
-    workgroupBarrier();
-  }
-  let total = red[0];
-  workgroupBarrier();
-  return total;
 }
 
 @compute @workgroup_size(64)

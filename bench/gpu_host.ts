@@ -1,7 +1,8 @@
 /**
  * Host time of GPU training against the device's work: for one epoch of the default model on the
- * synthetic bag workload (about 500 ids per pair), per 1024-pair step, the planning time (in the
- * worker, and inline for comparison), the submitting thread's critical path (waiting for plans,
+ * synthetic bag workload (about 500 ids per pair), per 1024-pair step, with the touched-row lists
+ * built on the GPU (the default: the host only cuts the batches) and, for comparison, by the host
+ * planner (in workers, and inline): the planning time, the submitting thread's critical path (waiting for plans,
  * list uploads, encoding, submits), upload bytes, and the kernels' byte and flop counts; per epoch
  * the dispatches, submissions and readbacks; and a timeline (text, and SVG with `--svg`) of the
  * planner, the host and the device, which shows which of them is the critical path.
@@ -58,8 +59,9 @@ export async function runHostBench(args: string[]): Promise<Record<string, unkno
   const { features, set, params, order } = bagWorkload(cfg, pairs);
   const runs: HostRun[] = [];
   let device = "", svg = "";
-  for (const planning of ["worker", "inline"] as const) {
+  for (const planning of ["gpu", "worker", "inline"] as const) {
     const b = await GpuBackend.create(cfg, {
+      rowLists: planning === "gpu" ? "gpu" : "host",
       planWorkers: planning === "inline" ? 0 : undefined,
       timestamps: true,
     });
@@ -90,7 +92,7 @@ export async function runHostBench(args: string[]): Promise<Record<string, unkno
         epochMs,
         timeline: renderTimeline(b.lastTimeline),
       });
-      if (planning === "worker") svg = timelineSvg(b.lastTimeline, `${device}: ${pairs} pairs`);
+      if (planning === "gpu") svg = timelineSvg(b.lastTimeline, `${device}: ${pairs} pairs`);
     } finally {
       b.destroy();
     }
@@ -115,6 +117,6 @@ if (import.meta.main) {
     const runs = r.runs as HostRun[];
     console.log(`${r.device}: ${r.pairs} pairs, batch ${r.batch}`);
     console.log(hostTable(runs));
-    for (const run of runs) console.log(`\n${run.planning} planning\n${run.timeline}`);
+    for (const run of runs) console.log(`\n${run.planning} row lists\n${run.timeline}`);
   }
 }

@@ -4,7 +4,10 @@
 // each (row, element) has one owner invocation that sums in a fixed order; no atomics. A frequent
 // row instead lists its blocks, already summed by embedding_grad, and adds those in order.
 // The update is lib/adamw.wgsl's, with decay = weight_decay.
-// Dispatched once per table chunk holding touched rows; one invocation per (row, element), flat.
+// Dispatched once per table chunk holding touched rows (or, with the lists built on the GPU, once
+// per chunk with the indirect grid of chunk_ranges.wgsl); one invocation per (row, element), flat.
+// The chunk's (count, first entry) come from `ranges`, uploaded by the host or written by
+// chunk_ranges.wgsl.
 //
 // Bindings:
 //   0 params    uniform             Params below.
@@ -18,14 +21,16 @@
 //   5 table     storage, read_write f32 [rows_per_chunk, dim]: the chunk's embedding rows.
 //   6 m         storage, read_write f32 [rows_per_chunk, dim]: first moments, same layout.
 //   7 v         storage, read_write f32 [rows_per_chunk, dim]: second moments, same layout.
+//   8 ranges    storage, read       u32 [*, 2]: (count, first entry of `rows`) of this
+//                                   dispatch's touched rows at entry `range`.
 
 // #include "lib/adamw.wgsl"
 
 struct Params {
-  count: u32,       // touched rows in this dispatch
   dim: u32,         // embedding width
-  row_base: u32,    // first entry of `rows`
+  range: u32,       // entry of `ranges` describing this dispatch
   chunk_start: u32, // first table row held by this chunk
+  unused: u32,
   adam: AdamW,      // at byte 16
 }
 
@@ -37,6 +42,7 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> table: array<f32>;
 @group(0) @binding(6) var<storage, read_write> m: array<f32>;
 @group(0) @binding(7) var<storage, read_write> v: array<f32>;
+@group(0) @binding(8) var<storage, read> ranges: array<u32>;
 
 // #include "lib/flat.wgsl"
 
@@ -48,8 +54,8 @@ fn main(
 ) {
   let flat = flat_index(wid, groups, lid);
   let dim = params.dim;
-  if (flat >= params.count * dim) { return; }
-  let e = 4u * (params.row_base + flat / dim);
+  if (flat >= ranges[2u * params.range] * dim) { return; }
+  let e = 4u * (ranges[2u * params.range + 1u] + flat / dim);
   let d = flat % dim;
   var g = 0.0;
   if (rows[e + 3u] == 0u) {

@@ -1,6 +1,7 @@
 /**
  * The `host` section of `deno task bench`: runs `bench/gpu_host.ts` in a child process (its own
- * WebGPU device) and returns its figures, with the SVG timeline of the worker-planned epoch.
+ * WebGPU device) and returns its figures, with the SVG timeline of the epoch whose touched-row
+ * lists the GPU builds.
  *
  * @module
  */
@@ -8,7 +9,8 @@ import { denoRun, tail } from "./subprocess.ts";
 
 /** One planning mode's figures. */
 export interface HostRun {
-  planning: "worker" | "inline";
+  /** Where the touched-row lists were built: on the GPU, or by the host planner in workers / inline. */
+  planning: "gpu" | "worker" | "inline";
   steps: number;
   /** ms per step. */
   planMsPerStep: number;
@@ -37,7 +39,7 @@ export interface HostRun {
 export function hostTable(runs: readonly HostRun[]): string {
   const f = (x: number, d = 2) => x.toFixed(d);
   const lines = [
-    "| planning | plan ms/step | critical ms/step (wait + upload + record + submit) | upload MB/step | kernel MB/step | kernel GFLOP/step | dispatches / submissions / readbacks per epoch |",
+    "| row lists | plan ms/step | critical ms/step (wait + upload + record + submit) | upload MB/step | kernel MB/step | kernel GFLOP/step | dispatches / submissions / readbacks per epoch |",
     "|---|---|---|---|---|---|---|",
   ];
   for (const r of runs) {

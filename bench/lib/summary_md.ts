@@ -45,8 +45,10 @@ export function summaryMarkdown(r: BenchResults): string {
         `${Math.round(s.host.tokensPerPair)} ids per pair; times per step in ms.\n`,
     );
     out.push(hostTable(s.host.runs));
-    const worker = s.host.runs.find((r: Any) => r.planning === "worker");
-    if (worker) out.push("\n```\n" + worker.timeline + "\n```");
+    // The timeline of the default path (lists built on the GPU), else of the worker planner.
+    const shown = s.host.runs.find((r: Any) => r.planning === "gpu") ??
+      s.host.runs.find((r: Any) => r.planning === "worker");
+    if (shown) out.push(`\n${shown.planning} row lists:\n\n\`\`\`\n${shown.timeline}\n\`\`\``);
   }
   if (s.e2e?.results?.length) {
     out.push("\n#### End-to-end SER (phase totals over all iterations, seconds)\n");

@@ -70,6 +70,25 @@ export function emptyCost(): CallCost {
   };
 }
 
+/**
+ * Adds one kernel's work to `c`.
+ *
+ * @param c The record.
+ * @param name Kernel name.
+ * @param k Its bytes and flops.
+ * @param dispatches Dispatches recorded.
+ * @example
+ * ```ts
+ * import { addKernel, emptyCost } from "./cost.ts";
+ * const c = emptyCost();
+ * addKernel(c, "radix_sort", { bytes: 8, flops: 0 }, 3);
+ * if (c.dispatches !== 3 || c.kernels.radix_sort.bytes !== 8) throw new Error();
+ * ```
+ */
+export function addKernel(c: CallCost, name: string, k: KernelCost, dispatches = 1): void {
+  _add(c, name, k, dispatches);
+}
+
 function _add(c: CallCost, name: string, k: KernelCost, dispatches = 1): void {
   const e = c.kernels[name] ??= { bytes: 0, flops: 0 };
   e.bytes += k.bytes;

@@ -2,7 +2,8 @@
  * Wrapper of `shaders/embedding_adam.wgsl`: accumulates the embedding gradient of the touched
  * rows in a fixed order (host-sorted contribution lists, or the block sums of frequent rows; one
  * owner invocation per element) and applies lazy AdamW to them; one dispatch per table chunk
- * holding touched rows.
+ * holding touched rows, whose (count, first entry) it reads from `ranges` (uploaded by the host,
+ * or written on the GPU by `chunk_ranges.wgsl` together with the indirect grid).
  *
  * @module
  */
@@ -27,15 +28,17 @@ export interface EmbeddingAdamBuffers {
   table: GPUBuffer;
   m: GPUBuffer;
   v: GPUBuffer;
+  /** u32 [*, 2] (count, first entry of `rows`) per dispatch. */
+  ranges: GPUBuffer;
 }
 
 /** One dispatch's shape. */
 export interface EmbeddingAdamShape {
-  /** Touched rows in this chunk. */
+  /** Touched rows in this chunk (sizes a direct dispatch; also stored at `ranges[range]`). */
   count: number;
   dim: number;
-  /** First entry of `rows` used. */
-  rowBase: number;
+  /** Entry of `ranges` holding (count, first entry of `rows`). */
+  range: number;
   /** First table row of the chunk. */
   chunkStart: number;
 }
@@ -63,6 +66,7 @@ export class EmbeddingAdamKernel {
       "write", // table
       "write", // m
       "write", // v
+      "read", // ranges
     ];
     return new EmbeddingAdamKernel(await Kernel.load(gpu, "embedding_adam", bindings, { WG }));
   }
@@ -73,7 +77,16 @@ export class EmbeddingAdamKernel {
    * @returns The bind group.
    */
   bind(arena: UniformArena, b: EmbeddingAdamBuffers): GPUBindGroup {
-    return this.#k.bind(arena, [b.rows, b.contribs, b.gtok, b.partial, b.table, b.m, b.v]);
+    return this.#k.bind(arena, [
+      b.rows,
+      b.contribs,
+      b.gtok,
+      b.partial,
+      b.table,
+      b.m,
+      b.v,
+      b.ranges,
+    ]);
   }
 
   /**
@@ -92,8 +105,33 @@ export class EmbeddingAdamKernel {
     s: EmbeddingAdamShape,
     step: AdamStep,
   ): void {
-    const offset = arena.push([s.count, s.dim, s.rowBase, s.chunkStart], adamFloats(step));
+    const offset = arena.push([s.dim, s.range, s.chunkStart, 0], adamFloats(step));
     this.#k.dispatchFlat(pass, group, offset, s.count * s.dim, WG);
+  }
+
+  /**
+   * Records one dispatch whose grid is read from `args` (written on the GPU by
+   * `chunk_ranges.wgsl`, which also writes `ranges[range]`).
+   *
+   * @param pass The compute pass.
+   * @param group A bind group from `bind()` (of the chunk).
+   * @param arena The arena the params go to.
+   * @param s The shape (`count` unused).
+   * @param step The optimizer step.
+   * @param args Indirect dispatch arguments.
+   * @param argsOffset Byte offset of this dispatch's (x, y, z).
+   */
+  recordIndirect(
+    pass: GPUComputePassEncoder,
+    group: GPUBindGroup,
+    arena: UniformArena,
+    s: EmbeddingAdamShape,
+    step: AdamStep,
+    args: GPUBuffer,
+    argsOffset: number,
+  ): void {
+    const offset = arena.push([s.dim, s.range, s.chunkStart, 0], adamFloats(step));
+    this.#k.dispatchIndirect(pass, group, offset, args, argsOffset);
   }
 }
 

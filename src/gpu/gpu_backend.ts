@@ -31,7 +31,9 @@ import { ModelState } from "./model_state.ts";
 import { checkTrainSet } from "../model/check_train_set.ts";
 import { addScoreCost, recordScore, scoreOnGpu } from "./score_recorder.ts";
 import { StateSnapshot } from "./state_snapshot.ts";
-import { openPlanner, type SegmentSource } from "./plan_ahead.ts";
+import { openPlanner, type SegmentSource, STEPS_PER_SEGMENT } from "./plan_ahead.ts";
+import { batchSource } from "./batch_plan.ts";
+import { GpuRowLists } from "./row_lists.ts";
 import type { SegmentTiming } from "./timeline.ts";
 import { type AfterEpoch, trainEpochOnGpu } from "./train_epoch.ts";
 import type { RecordContext } from "./train_recorder.ts";
@@ -47,8 +49,15 @@ export interface GpuBackendOptions {
   /** Pairs per scoring chunk (default 8192; lowered to fit the binding size). */
   scoreChunk?: number;
   /**
-   * Workers that plan epochs ahead of the submissions (default `defaultPlanWorkers()`); 0 plans
-   * in the calling thread, on the critical path (for comparisons).
+   * Where each training step's touched-row lists are built: `"gpu"` (default; a radix sort and
+   * segmentation on the device, so a step uploads only its pair indices and targets) or
+   * `"host"` (the planner of `plan_ahead.ts`, in Workers ahead of the submissions; the lists
+   * are uploaded). Both give bit-identical training.
+   */
+  rowLists?: "gpu" | "host";
+  /**
+   * With `rowLists: "host"`: workers that plan epochs ahead of the submissions (default
+   * `defaultPlanWorkers()`); 0 plans in the calling thread, on the critical path.
    */
   planWorkers?: number;
   /** Steps per submitted segment (default `STEPS_PER_SEGMENT`). */
@@ -79,7 +88,8 @@ export class GpuBackend implements RewardBackend {
   readonly #ws: Workspace;
   readonly #arena: UniformArena;
   readonly #scoreChunk: number;
-  readonly #planning: { workers?: number; stepsPerSegment?: number };
+  readonly #planning: { workers?: number; stepsPerSegment?: number; rowLists: "gpu" | "host" };
+  readonly #lists?: GpuRowLists;
   #features?: { host: PairFeatures; gpu: GpuFeatures; planner: SegmentSource };
   #hasParams = false;
   #destroyed = false;
@@ -91,7 +101,7 @@ export class GpuBackend implements RewardBackend {
     cfg: ModelConfig,
     k: Kernels,
     scoreChunk: number,
-    planning: { workers?: number; stepsPerSegment?: number },
+    planning: { workers?: number; stepsPerSegment?: number; rowLists: "gpu" | "host" },
   ) {
     this.#gpu = gpu;
     this.#ownsGpu = owns;
@@ -104,6 +114,15 @@ export class GpuBackend implements RewardBackend {
     this.#arena = new UniformArena(gpu);
     this.#scoreChunk = scoreChunk;
     this.#planning = planning;
+    if (cfg.input === "bag" && planning.rowLists === "gpu") {
+      const table = this.#state.table!;
+      this.#lists = new GpuRowLists(
+        gpu,
+        this.config,
+        table.buffers.length,
+        table.plan.rowsPerChunk,
+      );
+    }
   }
 
   /**
@@ -141,6 +160,7 @@ export class GpuBackend implements RewardBackend {
       return new GpuBackend(gpu, !opts.gpu, cfg, kernels, opts.scoreChunk ?? 8192, {
         workers: opts.planWorkers,
         stepsPerSegment: opts.stepsPerSegment,
+        rowLists: opts.rowLists ?? "gpu",
       });
     } catch (e) {
       if (!opts.gpu) gpu.destroy();
@@ -154,12 +174,21 @@ export class GpuBackend implements RewardBackend {
       checkFeatures(features, this.config);
       this.#dropFeatures();
       const gpu = new GpuFeatures(this.#gpu, features, this.config);
-      const planner = openPlanner(features, {
-        cfg: this.config,
-        rowsPerChunk: this.#state.plan.rowsPerChunk,
-        maxEntries: Math.floor(this.#gpu.maxBindingBytes / 4),
-        stepsPerSegment: this.#planning.stepsPerSegment,
-      }, this.#planning.workers);
+      const maxEntries = Math.floor(this.#gpu.maxBindingBytes / 4);
+      const planner: SegmentSource = this.#planning.rowLists === "gpu"
+        ? batchSource(
+          features,
+          this.config.input === "bag",
+          maxEntries,
+          this.config.dim,
+          this.#planning.stepsPerSegment ?? STEPS_PER_SEGMENT,
+        )
+        : openPlanner(features, {
+          cfg: this.config,
+          rowsPerChunk: this.#state.plan.rowsPerChunk,
+          maxEntries,
+          stepsPerSegment: this.#planning.stepsPerSegment,
+        }, this.#planning.workers);
       this.#features = { host: features, gpu, planner };
     });
   }
@@ -278,6 +307,7 @@ export class GpuBackend implements RewardBackend {
     this.#snapshot.destroy();
     this.#ws.destroy();
     this.#arena.destroy();
+    this.#lists?.destroy();
     if (this.#ownsGpu) this.#gpu.destroy();
   }
 
@@ -304,6 +334,7 @@ export class GpuBackend implements RewardBackend {
       ws: this.#ws,
       features,
       arena: this.#arena,
+      lists: this.#lists,
     };
   }
 

@@ -182,6 +182,27 @@ export class Kernel {
   }
 
   /**
+   * Records a dispatch whose workgroup counts (x, y, z) a kernel wrote into `args`.
+   *
+   * @param pass The compute pass.
+   * @param group The bind group.
+   * @param offset The params' dynamic offset.
+   * @param args A buffer with INDIRECT usage.
+   * @param argsOffset Byte offset of the three u32 counts.
+   */
+  dispatchIndirect(
+    pass: GPUComputePassEncoder,
+    group: GPUBindGroup,
+    offset: number,
+    args: GPUBuffer,
+    argsOffset: number,
+  ): void {
+    pass.setPipeline(this.#p.pipeline);
+    pass.setBindGroup(0, group, [offset]);
+    pass.dispatchWorkgroupsIndirect(args, argsOffset);
+  }
+
+  /**
    * Records a dispatch of `invocations` flat invocations in workgroups of `wg`, folded into a
    * 2-D grid when needed; the shader computes
    * `i = (workgroup_id.y * num_workgroups.x + workgroup_id.x) * WG + local_invocation_index`

@@ -15,6 +15,7 @@ import { GradReduceKernel } from "./grad_reduce.ts";
 import { PooledGradKernel } from "./pooled_grad.ts";
 import { ReduceStatsKernel } from "./reduce_stats.ts";
 import { WeightGradKernel } from "./weight_grad.ts";
+import { RowListKernels } from "./row_lists.ts";
 
 /** Every kernel the backend records. */
 export interface Kernels {
@@ -28,6 +29,8 @@ export interface Kernels {
   embeddingAdam: EmbeddingAdamKernel;
   adamDense: AdamDenseKernel;
   reduce: ReduceStatsKernel;
+  /** Building the touched-row lists on the GPU (radix sort and segmentation). */
+  rowLists: RowListKernels;
 }
 
 /**
@@ -50,6 +53,7 @@ export async function loadKernels(gpu: GpuContext, cfg: ModelConfig): Promise<Ke
     embeddingAdam: EmbeddingAdamKernel.load(gpu),
     adamDense: AdamDenseKernel.load(gpu),
     reduce: ReduceStatsKernel.load(gpu),
+    rowLists: RowListKernels.load(gpu),
   };
   const done = await Promise.all(Object.values(load));
   return Object.fromEntries(Object.keys(load).map((k, i) => [k, done[i]])) as unknown as Kernels;

@@ -10,12 +10,14 @@
  * @module
  */
 import type { ModelConfig, PairFeatures, TrainSet } from "../model/types.ts";
+import type { BatchSegment } from "./batch_plan.ts";
 import { type PlanReply, type PlanRequest, wallMs } from "./plan_worker.ts";
 import { type SegmentPlan, TrainPlanner } from "./train_plan.ts";
 
 /** One planned segment, with when (wall-clock ms) and where it was planned. */
-export interface TimedSegment {
-  seg: SegmentPlan;
+export interface TimedSegment<S = SegmentPlan> {
+  /** Host-built lists (this module's planners), or steps whose lists the GPU builds. */
+  seg: S;
   planStart: number;
   planEnd: number;
 }
@@ -40,7 +42,7 @@ export function defaultPlanWorkers(): number {
 }
 
 /** Plans the segments of epochs over one set of loaded features. */
-export interface SegmentSource {
+export interface SegmentSource<S = SegmentPlan | BatchSegment> {
   /** True when planning runs in a Worker, off the submitting thread. */
   readonly offThread: boolean;
   /**
@@ -56,7 +58,7 @@ export interface SegmentSource {
     order: Uint32Array,
     batchSize: number,
     firstStep: number,
-  ): AsyncGenerator<TimedSegment>;
+  ): AsyncGenerator<TimedSegment<S>>;
   /** Stops the worker, if any. */
   destroy(): void;
 }
@@ -101,7 +103,7 @@ export function openPlanner(
   features: PairFeatures,
   shape: PlanShape,
   workers: number = defaultPlanWorkers(),
-): SegmentSource {
+): SegmentSource<SegmentPlan> {
   if (workers > 0 && typeof Worker !== "undefined") {
     try {
       return new WorkerPlanner(features, shape, workers);
@@ -112,7 +114,7 @@ export function openPlanner(
   return new InlinePlanner(features, shape);
 }
 
-class InlinePlanner implements SegmentSource {
+class InlinePlanner implements SegmentSource<SegmentPlan> {
   readonly offThread = false;
   readonly #planner: TrainPlanner;
   readonly #steps: number;
@@ -140,7 +142,7 @@ class InlinePlanner implements SegmentSource {
   destroy(): void {}
 }
 
-class WorkerPlanner implements SegmentSource {
+class WorkerPlanner implements SegmentSource<SegmentPlan> {
   readonly #workers: Worker[];
   readonly #steps: number;
   #epoch = 0;

@@ -1,14 +1,18 @@
 /**
- * Runs one training epoch on the GPU: a planner (normally a Worker, `plan_ahead.ts`) builds the
- * segments of a few steps each while this thread uploads, records and submits the ones already
- * planned; the 8-byte totals of loss and accuracy are read back once at the end (together with
+ * Runs one training epoch on the GPU: segments of a few steps each, whose touched-row lists are
+ * built on the GPU (`batch_plan.ts`, `row_lists.ts`: only pair indices and targets are uploaded)
+ * or by a host planner (normally Workers, `plan_ahead.ts`) while this thread uploads, records
+ * and submits the ones already planned; the 8-byte totals of loss and accuracy are read back once at the end (together with
  * the validation rewards when asked, so an epoch with validation is still one readback).
  *
  * @module
  */
 import type { EpochStats, TrainOptions, TrainSet } from "../model/types.ts";
 import { readBack } from "./buffers.ts";
-import { addReduce, addTrainStep, type CallCost, emptyCost } from "./cost.ts";
+import { addKernel, addReduce, addTrainStep, type CallCost, emptyCost } from "./cost.ts";
+import { embeddingAdamCost } from "./embedding_adam.ts";
+import { embeddingGradCost } from "./embedding_grad.ts";
+import { rowListCost } from "./row_lists.ts";
 import type { SegmentSource } from "./plan_ahead.ts";
 import { wallMs } from "./plan_worker.ts";
 import { SegmentStamps } from "./segment_stamps.ts";
@@ -70,7 +74,7 @@ export async function trainEpochOnGpu(
         `to at most ${cap}`,
     );
   }
-  let steps = 0;
+  let steps = 0, gpuLists = false;
   const stamps = trace ? SegmentStamps.open(c.gpu, Math.ceil(total / batch)) : null;
   await c.gpu.validated("record and submit a training epoch", async () => {
     let first = true;
@@ -102,16 +106,21 @@ export async function trainEpochOnGpu(
       steps += seg.steps.length;
       cost.submissions++;
       cost.uploadBytes += rec.uploadBytes;
-      for (const st of seg.steps) {
-        addTrainStep(cost, c.cfg, {
-          pairs: st.n,
-          tokens: st.contributions,
-          touched: st.touched,
-          tableChunks: st.chunks.length,
-          blocks: st.blocks.count,
-          blockedContributions: st.blockedContributions,
-        });
-        addReduce(cost, st.n);
+      if ("gpuLists" in seg) {
+        gpuLists ||= c.cfg.input === "bag";
+        for (const st of seg.steps) _addGpuListStep(cost, c, st.n, st.tokens);
+      } else {
+        for (const st of seg.steps) {
+          addTrainStep(cost, c.cfg, {
+            pairs: st.n,
+            tokens: st.contributions,
+            touched: st.touched,
+            tableChunks: st.chunks.length,
+            blocks: st.blocks.count,
+            blockedContributions: st.blockedContributions,
+          });
+          addReduce(cost, st.n);
+        }
       }
     }
   });
@@ -119,16 +128,22 @@ export async function trainEpochOnGpu(
   const encoder = c.gpu.device.createCommandEncoder({ label: "after epoch" });
   const extra = after?.record(encoder) ?? [];
   const times = stamps?.resolve(encoder, timeline.length);
+  // The GPU-built lists' counts of the epoch (touched rows, blocks, ...) come with the totals.
+  const counts = gpuLists ? [{ buffer: c.lists!.lists, offset: 16, bytes: 16 }] : [];
   const parts = await readBack(
     c.gpu,
-    [{ buffer: totals, offset: 0, bytes: 8 }, ...extra, ...(times ? [times] : [])],
+    [{ buffer: totals, offset: 0, bytes: 8 }, ...extra, ...(times ? [times] : []), ...counts],
     encoder,
   ).finally(() => stamps?.destroy());
   after?.take(parts.slice(1, 1 + extra.length));
   if (stamps && times) stamps.place(timeline, parts[1 + extra.length]);
+  if (gpuLists) {
+    const p = parts[parts.length - 1];
+    _addGpuListTotals(cost, c, new Uint32Array(p.buffer, p.byteOffset, p.length));
+  }
   cost.submissions++;
   cost.readbacks++;
-  cost.readbackBytes += 8 + extra.reduce((s, r) => s + r.bytes, 0);
+  cost.readbackBytes += 8 + extra.reduce((s, r) => s + r.bytes, 0) + (gpuLists ? 16 : 0);
   cost.host = hostTimes(timeline, source.offThread);
   const sums = parts[0];
   return {
@@ -137,4 +152,37 @@ export async function trainEpochOnGpu(
     cost,
     timeline,
   };
+}
+
+/**
+ * One step with GPU-built lists: what is known before it runs (its kernels, with the touched
+ * rows and blocks counted once the epoch's counts are read back).
+ */
+function _addGpuListStep(cost: CallCost, c: RecordContext, n: number, tokens: number): void {
+  const bag = c.cfg.input === "bag";
+  const chunks = bag && tokens > 0 ? c.state.table!.buffers.length : 0;
+  addTrainStep(cost, c.cfg, {
+    pairs: n,
+    tokens,
+    touched: 0,
+    tableChunks: chunks,
+    blocks: 0,
+    blockedContributions: 0,
+  });
+  addReduce(cost, n);
+  if (!bag || tokens === 0) return;
+  addKernel(cost, "embedding_grad", { bytes: 0, flops: 0 }, 1);
+  const lists = rowListCost({ pos: 0, n, tokens }, c.cfg.buckets);
+  addKernel(cost, "bag_keys", lists.keys.cost, lists.keys.dispatches);
+  addKernel(cost, "radix_sort", lists.sort.cost, lists.sort.dispatches);
+  addKernel(cost, "row_lists", lists.segment.cost, lists.segment.dispatches + 1);
+}
+
+/** The touched rows and blocks of the epoch (read back): their share of the embedding kernels. */
+function _addGpuListTotals(cost: CallCost, c: RecordContext, counts: Uint32Array): void {
+  const [touched, blocks, blocked] = counts, dim = c.cfg.dim;
+  // embedding_adam was counted with every contribution summed directly: blocked ones are
+  // summed as their blocks instead (the costs are linear in both counts).
+  addKernel(cost, "embedding_adam", embeddingAdamCost(touched, blocks - blocked, dim), 0);
+  addKernel(cost, "embedding_grad", embeddingGradCost(blocks, blocked, dim), 0);
 }

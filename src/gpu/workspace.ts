@@ -50,6 +50,8 @@ export class Workspace {
   readonly gradPartial: GrowBuffer;
   /** u32 contributing bag slots. */
   readonly contribs: GrowBuffer;
+  /** u32 (count, first entry) per embedding_adam dispatch of host-built lists. */
+  readonly ranges: GrowBuffer;
   /** f32 rewards of the pairs being scored. */
   readonly scores: GrowBuffer;
   /** f32 [2] (loss sum, correct count) of an epoch. */
@@ -79,6 +81,7 @@ export class Workspace {
     this.partial = g("block sums");
     this.gradPartial = g("split-K partial sums");
     this.contribs = g("contributions");
+    this.ranges = g("chunk ranges");
     this.scores = g("scores");
     this.totals = g("totals");
   }
@@ -133,6 +136,7 @@ export class Workspace {
         this.partial,
         this.gradPartial,
         this.contribs,
+        this.ranges,
         this.scores,
         this.totals,
       ]

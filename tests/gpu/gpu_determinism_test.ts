@@ -71,11 +71,12 @@ gpuTest(
 );
 
 gpuTest(
-  "planning in a worker, inline, or in segments of 1 step gives bit-identical weights",
+  "host planning in a worker, inline, or in segments of 1 step gives bit-identical weights",
   async (gpu) => {
-    const worker = await train(gpu, "planning");
-    const inline = await train(gpu, "planning", { planWorkers: 0 });
-    const short = await train(gpu, "planning", { stepsPerSegment: 1 });
+    const host = { rowLists: "host" } as const;
+    const worker = await train(gpu, "planning", host);
+    const inline = await train(gpu, "planning", { ...host, planWorkers: 0 });
+    const short = await train(gpu, "planning", { ...host, stepsPerSegment: 1 });
     assert.ok(paramsIdentical(worker.params, inline.params), "inline planning changed the weights");
     assert.ok(paramsIdentical(worker.params, short.params), "1-step segments changed the weights");
     assert.deepEqual(worker.stats, short.stats);
@@ -87,5 +88,27 @@ gpuTest(
     assert.equal(worker.cost.host?.steps, 5);
     assert.equal(worker.cost.host?.offThread, true);
     assert.equal(inline.cost.host?.offThread, false);
+  },
+);
+
+gpuTest(
+  "touched-row lists built on the GPU train bit-identically to the host planner's, uploading only the batch",
+  async (gpu) => {
+    const onGpu = await train(gpu, "lists");
+    const host = await train(gpu, "lists", { rowLists: "host" });
+    assert.ok(paramsIdentical(onGpu.params, host.params), "GPU-built lists changed the weights");
+    assert.deepEqual(onGpu.stats, host.stats);
+    assert.equal(onGpu.cost.readbacks, 1);
+    assert.equal(onGpu.cost.host?.offThread, false);
+    // The same embedding work, counted from the lists read back with the epoch totals.
+    for (const k of ["embedding_adam", "embedding_grad"]) {
+      assert.deepEqual(onGpu.cost.kernels[k], host.cost.kernels[k], k);
+    }
+    // Only pair indices, targets and params go up: 50 pairs * 12 bytes per step, plus params.
+    assert.ok(
+      onGpu.cost.uploadBytes < host.cost.uploadBytes / 2,
+      `${onGpu.cost.uploadBytes} vs ${host.cost.uploadBytes} bytes`,
+    );
+    assert.ok(onGpu.cost.kernels.radix_sort.bytes > 0);
   },
 );

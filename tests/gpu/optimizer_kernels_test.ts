@@ -114,13 +114,15 @@ gpuTest(
       partial: sentinel(gpu, (blocks.length / 2) * dim),
     };
     const split = touched.findIndex((r) => r >= rowsPerChunk);
+    // (count, first entry) per chunk, as the host planner uploads them.
+    const ranges = bufferOf(gpu, new Uint32Array([split, 0, touched.length - split, split]));
     const out = await run(gpu, (arena, pass) => {
       const gb = kg.bind(arena, { ...lists, blocks: bufferOf(gpu, new Uint32Array(blocks)) });
       kg.record(pass, gb, arena, { count: blocks.length / 2, dim, blockBase: 0 });
       bufs.forEach((b, c) => {
-        const [rowBase, count] = c === 0 ? [0, split] : [split, touched.length - split];
-        const shape = { count, dim, rowBase, chunkStart: c * rowsPerChunk };
-        ka.record(pass, ka.bind(arena, { ...lists, ...b }), arena, shape, { ...OPTS, t });
+        const count = c === 0 ? split : touched.length - split;
+        const shape = { count, dim, range: c, chunkStart: c * rowsPerChunk };
+        ka.record(pass, ka.bind(arena, { ...lists, ...b, ranges }), arena, shape, { ...OPTS, t });
       });
     }, bufs.flatMap((b) => [b.table, b.m, b.v]));
     const grad = new Float64Array(touched.length * dim);

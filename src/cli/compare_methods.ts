@@ -27,6 +27,14 @@ export const METHOD_PRESETS: Record<string, { sets: string[]; summary: string }>
     sets: ["headroom.enabled=true"],
     summary: "also run the headroom check (learning curve) and print its prediction",
   },
+  noisy: {
+    sets: ["train.self_noise=0.2"],
+    summary: "noisy student: self-labelled pairs train with 20% token dropout",
+  },
+  cotrain: {
+    sets: ["select.cotrain=true"],
+    summary: "two-view co-training: word and character n-gram models label for each other",
+  },
   precision: {
     sets: ["select.policy=precision"],
     summary: "threshold where validation precision reaches select.precision",

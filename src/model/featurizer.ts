@@ -20,7 +20,7 @@ import { scanTokens, TokenBuffer, WORD } from "./tokenize.ts";
 export interface FeaturizerConfig {
   /** Ids are in `[0, buckets)`; must equal the model's `buckets`. */
   buckets: number;
-  /** Shortest and longest word n-gram (1 = single words). */
+  /** Shortest and longest word n-gram (1 = single words); `ngramMax` 0 (with character n-grams on) leaves words out. */
   ngramMin: number;
   ngramMax: number;
   /** Shortest and longest character n-gram inside words; `charNgramMax` 0 turns them off. */
@@ -63,8 +63,9 @@ function checkConfig(c: FeaturizerConfig): void {
     bad("'buckets' must be an integer in [1, 2^31]", c.buckets);
   }
   if (!Number.isInteger(c.ngramMin) || c.ngramMin < 1) bad("'ngramMin' must be >= 1", c.ngramMin);
-  if (!Number.isInteger(c.ngramMax) || c.ngramMax < c.ngramMin || c.ngramMax > 8) {
-    bad("'ngramMax' must be an integer in [ngramMin, 8]", c.ngramMax);
+  const wordsOff = c.ngramMax === 0 && c.charNgramMax > 0;
+  if (!Number.isInteger(c.ngramMax) || (c.ngramMax < c.ngramMin && !wordsOff) || c.ngramMax > 8) {
+    bad("'ngramMax' must be an integer in [ngramMin, 8] (or 0 with character n-grams)", c.ngramMax);
   }
   const charOk = c.charNgramMax === 0 ||
     (c.charNgramMin >= 1 && c.charNgramMax >= c.charNgramMin && c.charNgramMax <= 8);
@@ -158,7 +159,7 @@ export class Featurizer {
     const c = this.config, seeds = this.#seeds[ns], tok = this.#tokens;
     const s = text.toLowerCase();
     const nt = scanTokens(s, c.punctuation, tok);
-    const wordOrders = c.ngramMax - c.ngramMin + 1;
+    const wordOrders = Math.max(0, c.ngramMax - c.ngramMin + 1);
     const charOrders = c.charNgramMax > 0 ? c.charNgramMax - c.charNgramMin + 1 : 0;
     this.#reserve(nt * wordOrders + (s.length + 2 * nt) * charOrders);
     if (this.#tokHash.length < nt) this.#tokHash = new Uint32Array(nt * 2);

@@ -52,6 +52,17 @@ export interface IterationRecord {
    * stage has some): pairs they dropped and pairs whose label they flipped.
    */
   onSelected?: { dropped: number; flipped: number };
+  /**
+   * Co-training (`select.cotrain`): the character-n-gram view's model of this iteration: how many
+   * pairs the word view labelled for it, its validation and test accuracy and its validation
+   * temperature, and the precision of the labels it chose for the word model.
+   */
+  cotrain?: {
+    labels: number;
+    validationAccuracy: number | null;
+    testAccuracy: number | null;
+    calibration: number;
+  };
 }
 
 /** One candidate of the `train.auto` search and how it scored. */

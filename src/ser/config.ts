@@ -42,6 +42,7 @@ export interface SerConfig {
     self_weight: number;
     weighting: "constant" | "confidence";
     targets: "hard" | "soft";
+    self_noise: number;
   };
   select: {
     policy: SelectPolicy;
@@ -52,6 +53,9 @@ export interface SerConfig {
     precision: number;
     precision_min_pairs: number;
     committee: number;
+    cotrain: boolean;
+    cotrain_char_min: number;
+    cotrain_char_max: number;
     center: boolean;
     relabel: boolean;
   };
@@ -119,6 +123,17 @@ const SER_TRAIN_FIELDS: Record<string, FieldSpec> = {
       "`soft`: on its calibrated probability q = sigmoid(margin / T), T fitted on validation " +
       "for the labelling model (trained as the pair with weight q plus the swapped pair with " +
       "weight 1 - q, which gives the soft-target loss).",
+  },
+  self_noise: {
+    type: "number",
+    default: 0,
+    min: 0,
+    max: 0.9,
+    description: "Noisy student: train each self-labelled pair on a noised copy of its inputs, " +
+      "drawn again every iteration from the seed (human pairs and scoring stay clean). With " +
+      "`model.input: bag`, each token id of the prompt and both responses is dropped with this " +
+      "probability; with `embedding`, each vector component is zeroed with it (the rest scaled " +
+      "by 1 / (1 - p)). 0: off.",
   },
   warm_start: {
     type: "boolean",
@@ -208,6 +223,19 @@ export const SER_FIELDS: Record<string, FieldSpec> = {
           "The policy sees the committee's mean rewards; a pair is kept only where every member " +
           "prefers the same side. 1: the iteration's model alone.",
       },
+      cotrain: {
+        type: "boolean",
+        default: false,
+        description: "Two-view co-training: a second model on character n-grams only " +
+          "(`cotrain_char_min`..`cotrain_char_max`, no words; same model shape) is trained beside " +
+          "the word model. Each iteration, each view scores the candidates and applies the policy; " +
+          "the pairs the character view selects become the word model's self-labels (kept in the " +
+          "pool) and the ones the word view selects train the character model. The kept model is " +
+          "the word model. Needs `model.input: bag`, texts (no `featurize` stage before) and no " +
+          "`--resume`.",
+      },
+      cotrain_char_min: int(3, 1, "cotrain: shortest character n-gram of the second view."),
+      cotrain_char_max: int(5, 1, "cotrain: longest character n-gram of the second view (<= 8)."),
       center: {
         type: "boolean",
         default: true,
@@ -252,11 +280,13 @@ export interface LoopOptions {
     selfWeight: number;
     weighting: "constant" | "confidence";
     targets: "hard" | "soft";
+    selfNoise: number;
   };
   select: Omit<RuleOptions, "temperature" | "offset" | "minMargin"> & {
     precision: number;
     precisionMinPairs: number;
     committee: number;
+    cotrain: null | { charNgramMin: number; charNgramMax: number };
     policy: SelectPolicy;
     center: boolean;
     relabel: boolean;
@@ -285,6 +315,7 @@ export function loopOptions(c: SerConfig): LoopOptions {
       selfWeight: c.train.self_weight,
       weighting: c.train.weighting,
       targets: c.train.targets,
+      selfNoise: c.train.self_noise,
     },
     select: {
       policy: c.select.policy,
@@ -295,6 +326,9 @@ export function loopOptions(c: SerConfig): LoopOptions {
       precision: c.select.precision,
       precisionMinPairs: c.select.precision_min_pairs,
       committee: c.select.committee,
+      cotrain: c.select.cotrain
+        ? { charNgramMin: c.select.cotrain_char_min, charNgramMax: c.select.cotrain_char_max }
+        : null,
       center: c.select.center,
       relabel: c.select.relabel,
     },

@@ -6,7 +6,7 @@
  */
 import { initParams } from "../model/params.ts";
 import { trainingRewardStats } from "../model/reward_stats.ts";
-import type { RewardBackend, TrainSet } from "../model/types.ts";
+import type { PairFeatures, RewardBackend, Scores, TrainSet } from "../model/types.ts";
 import type { Logger } from "../contracts/types.ts";
 import type { HeadroomResult, IterationRecord, RunMetrics, TuneResult } from "../report/metrics.ts";
 import { Rng } from "../contracts/rng.ts";
@@ -23,12 +23,18 @@ import { trainStep } from "./train.ts";
 import { committeeScore, type CommitteeScores, filterSelection } from "./committee.ts";
 import { precisionMargin } from "./precision.ts";
 import { applyVerdict, type Candidates, type Verdict } from "./verdict.ts";
+import { loadNoisyTrainSet } from "./noise.ts";
+import { type CoView, trainCharView } from "./cotrain.ts";
 
 /** What every iteration works with. */
 export interface LoopContext {
   data: SerData;
   /** The backend, with `data`'s features loaded. */
   backend: RewardBackend;
+  /** The features loaded into `backend` (needed by `train.self_noise`, which adds noised copies). */
+  features?: PairFeatures;
+  /** The character view of `select.cotrain`. */
+  coView?: CoView;
   opts: LoopOptions;
   /** Seeds the initial weights and each iteration's shuffles. */
   seed: number;
@@ -60,6 +66,8 @@ export interface LoopState {
   /** The learning status the next iteration starts in (`auto`). */
   status: 1 | 2;
   selfLabels: SelfLabels;
+  /** `select.cotrain`: the character view's self-labels (chosen by the word view). */
+  coLabels?: SelfLabels;
   /** Records so far; `stopReason` and `final` are set when the loop ends. */
   metrics: RunMetrics;
 }
@@ -94,6 +102,7 @@ async function _trainAndRecord(
     newPairs: number;
     temperature: number;
     onSelected?: { dropped: number; flipped: number };
+    cotrain?: IterationRecord["cotrain"];
   },
   precision: number | null,
   labels: LabelChange[],
@@ -104,6 +113,17 @@ async function _trainAndRecord(
   const { data, backend, opts } = ctx;
   const set = _trainSet(ctx, selfLabels, temps);
   if (fresh) await backend.setParams(initParams(opts.model, initRng(ctx.seed)));
+  // Noisy student: self-labelled entries (after the seed's) train on noised copies.
+  const trainOn = ctx.features && opts.mode === "ser"
+    ? await loadNoisyTrainSet(
+      backend,
+      ctx.features,
+      set,
+      data.seed.length,
+      opts.train.selfNoise,
+      new Rng(ctx.seed).fork(`noise-${k}`),
+    )
+    : set;
   ctx.onPhase?.(k, `training on ${set.indices.length} pairs`);
   const early = {
     indices: data.validation,
@@ -112,7 +132,7 @@ async function _trainAndRecord(
   };
   const trained = await trainStep(
     backend,
-    set,
+    trainOn,
     opts.train,
     iterationRng(ctx.seed, k),
     early,
@@ -199,19 +219,27 @@ export async function firstIteration(ctx: LoopContext, metrics: RunMetrics): Pro
     }
   }
   const selfLabels: SelfLabels = new Map();
+  if (ctx.coView) ctx.onPhase?.(0, "training the character view");
+  const cotrain = ctx.coView ? await trainCharView(ctx, 0, new Map(), () => 1) : undefined;
   const record = await _trainAndRecord(
     ctx,
     0,
     "seed",
     selfLabels,
     true,
-    { scored: 0, selected: 0, newPairs: 0, temperature: 1 },
+    { scored: 0, selected: 0, newPairs: 0, temperature: 1, ...(cotrain ? { cotrain } : {}) },
     null,
     labels,
     null,
     started,
   );
-  const state = { iteration: 0, status: 1 as const, selfLabels, metrics: _append(metrics, record) };
+  const state: LoopState = {
+    iteration: 0,
+    status: 1,
+    selfLabels,
+    ...(ctx.coView ? { coLabels: new Map() } : {}),
+    metrics: _append(metrics, record),
+  };
   return { state, record, labels };
 }
 
@@ -238,43 +266,25 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
   const needVal = (sel.policy === "calibrated" || sel.policy === "precision") &&
     data.validation.length > 0;
   const rowSets = needVal ? [candidates, data.validation] : [candidates];
-  const temps = _labelTemperatures(s);
+  const temps = _labelTemperatures(s, ctx.coView !== undefined);
   const scored = sel.committee > 1
     ? await committeeScore(ctx, _trainSet(ctx, s.selfLabels, temps), k, rowSets)
     : await Promise.all(rowSets.map((r) => backend.score(r)));
-  const { rewardA, rewardB } = scored[0];
-  let temperature = 1, minMargin = Infinity;
-  if (sel.policy === "calibrated" && needVal) {
-    temperature = fitTemperature(scored[1].rewardA, scored[1].rewardB, valLabels);
+  const pick = (sc: Scores[], now: SelfLabels) =>
+    _pick(ctx, s.status, candidates, sc, needVal ? valLabels : null, now);
+  // Co-training: the word model's labels come from the character view, and the other way round.
+  let coNext: SelfLabels | undefined;
+  if (ctx.coView) {
+    const forChars = pick(scored, s.coLabels ?? new Map());
+    const rows = Uint32Array.from(forChars.selection.positions, (p) => candidates[p]);
+    coNext = applyVerdict(s.coLabels ?? new Map(), rows, forChars.selection, null, k, sel.relabel)
+      .next;
   }
-  if (sel.policy === "precision" && needVal) {
-    minMargin = precisionMargin(
-      scored[1].rewardA,
-      scored[1].rewardB,
-      valLabels,
-      sel.precision,
-      sel.precisionMinPairs,
-    );
-  }
-  const offset = sel.center ? meanReward(rewardA, rewardB) : 0;
-  const rule = { ...sel, temperature, offset, minMargin, minNewPairs: opts.stop.minNewPairs };
-  // A pair is new when it had no self-label, or (with relabel) had the opposite one.
-  const isNew = (sl: Selection) =>
-    sl.positions.reduce(
-      (n, p, j) => n + (s.selfLabels.get(candidates[p])?.label === sl.labels[j] ? 0 : 1),
-      0,
-    );
-  const agree = "agree" in scored[0] ? (scored[0] as CommitteeScores).agree : null;
-  const out = applyPolicy(
-    sel.policy,
-    s.status,
-    rewardA,
-    rewardB,
-    rule,
-    agree ? (sl) => isNew(filterSelection(sl, (p) => agree[p] === 1)) : isNew,
-  );
+  const mine = ctx.coView
+    ? pick(await Promise.all(rowSets.map((r) => ctx.coView!.backend.score(r))), s.selfLabels)
+    : pick(scored, s.selfLabels);
+  const { out, selection, temperature, rule, rewardA, rewardB } = mine;
   if (out.exhausted) return _stopped(s, "no-new-pairs");
-  const selection = agree ? filterSelection(out.selection, (p) => agree[p] === 1) : out.selection;
   const picked = Uint32Array.from(selection.positions, (p) => candidates[p]);
   const verdict = ctx.onSelected
     ? await ctx.onSelected({
@@ -296,6 +306,10 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
     sel.relabel,
   );
   const rows = Uint32Array.from(kept);
+  if (ctx.coView) ctx.onPhase?.(k, "training the character view");
+  const cotrain = ctx.coView
+    ? await trainCharView(ctx, k, coNext!, _labelTemperatures(s, false))
+    : undefined;
   const record = await _trainAndRecord(
     ctx,
     k,
@@ -308,6 +322,7 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
       newPairs: fresh,
       temperature,
       ...(verdict ? { onSelected: { dropped, flipped } } : {}),
+      ...(cotrain ? { cotrain } : {}),
     },
     selfLabelPrecision(data, rows, Int8Array.from(keptLabels)),
     labels,
@@ -319,15 +334,67 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
     iteration: k,
     status: out.nextStatus,
     selfLabels: next,
+    ...(coNext ? { coLabels: coNext } : {}),
     metrics: _append(s.metrics, record),
   };
   return { state, record, labels };
 }
 
-/** Soft targets: iteration k's self-labels come from iteration k - 1's calibrated model. */
-function _labelTemperatures(s: LoopState): (iteration: number) => number {
+/**
+ * Soft targets: iteration k's self-labels come from iteration k - 1's calibrated model (with
+ * `byCharView`, the character view's model: co-training's labels for the word model).
+ */
+function _labelTemperatures(s: LoopState, byCharView: boolean): (iteration: number) => number {
   const its = s.metrics.iterations;
-  return (k) => its.find((r) => r.iteration === k - 1)?.calibration ?? 1;
+  return (k) => {
+    const r = its.find((r) => r.iteration === k - 1);
+    return (byCharView ? r?.cotrain?.calibration : r?.calibration) ?? 1;
+  };
+}
+
+/** Applies the selection policy to one model's scores of the candidates (and of validation). */
+function _pick(
+  ctx: LoopContext,
+  status: 1 | 2,
+  candidates: Uint32Array,
+  scored: Scores[],
+  valLabels: Int8Array | null,
+  now: SelfLabels,
+) {
+  const sel = ctx.opts.select;
+  const { rewardA, rewardB } = scored[0];
+  let temperature = 1, minMargin = Infinity;
+  if (sel.policy === "calibrated" && valLabels) {
+    temperature = fitTemperature(scored[1].rewardA, scored[1].rewardB, valLabels);
+  }
+  if (sel.policy === "precision" && valLabels) {
+    minMargin = precisionMargin(
+      scored[1].rewardA,
+      scored[1].rewardB,
+      valLabels,
+      sel.precision,
+      sel.precisionMinPairs,
+    );
+  }
+  const offset = sel.center ? meanReward(rewardA, rewardB) : 0;
+  const rule = { ...sel, temperature, offset, minMargin, minNewPairs: ctx.opts.stop.minNewPairs };
+  // A pair is new when it had no self-label, or (with relabel) had the opposite one.
+  const isNew = (sl: Selection) =>
+    sl.positions.reduce(
+      (n, p, j) => n + (now.get(candidates[p])?.label === sl.labels[j] ? 0 : 1),
+      0,
+    );
+  const agree = "agree" in scored[0] ? (scored[0] as CommitteeScores).agree : null;
+  const out = applyPolicy(
+    sel.policy,
+    status,
+    rewardA,
+    rewardB,
+    rule,
+    agree ? (sl) => isNew(filterSelection(sl, (p) => agree[p] === 1)) : isNew,
+  );
+  const selection = agree ? filterSelection(out.selection, (p) => agree[p] === 1) : out.selection;
+  return { out, selection, temperature, rule, rewardA, rewardB };
 }
 
 function _trainSet(

@@ -50,6 +50,13 @@ export function serLoop(ctx: LoopContext): Observable<LoopEvent> {
   const start = async (): Promise<LoopEvent> => {
     const restored = await ctx.store.restore();
     if (restored === null) return _decide(ctx, await firstIteration(ctx, empty), false);
+    if (ctx.coView) {
+      // The character view's model and labels are not in the pool.
+      throw new Error(
+        "Cannot resume a run with select.cotrain (its character view is not stored): " +
+          "run again without --resume",
+      );
+    }
     await ctx.backend.setParams(restored.params, restored.optimizer);
     const last = restored.records[restored.records.length - 1];
     const status = last.status === "status2" && ctx.opts.select.policy === "auto" ? 2 : 1;

@@ -37,6 +37,8 @@ import { estimateHeadroom } from "../ser/headroom.ts";
 import type { HeadroomResult } from "../report/metrics.ts";
 import { onIterationHook } from "./ser_on_iteration.ts";
 import { onSelectedHook } from "./ser_on_selected.ts";
+import { charViewFeaturizer, type CoView } from "../ser/cotrain.ts";
+import { ID_COLUMNS } from "../model/id_columns.ts";
 
 /** The `ser` stage's spec. */
 export const spec: StageSpec = {
@@ -87,10 +89,13 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
     concatMap((loop) => {
       const bar = ctx.progress("iterations", opts.mode === "ser" ? opts.stop.maxIterations + 1 : 1);
       const phase = (k: number, text: string) => bar.status(`iteration ${k}: ${text}`);
+      // A stop decided before training (nothing new to label) emits the last iteration again.
+      let logged = -1;
       return serLoop({ ...loop, onPhase: phase }).pipe(
         map((e) => {
           const r = e.state.metrics.iterations.at(-1)!;
-          if (!e.replayed) {
+          if (!e.replayed && r.iteration !== logged) {
+            logged = r.iteration;
             bar.tick();
             ctx.log.info(`iteration ${r.iteration}`, {
               status: r.status,
@@ -100,6 +105,12 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
               validation: pct(r.validationAccuracy),
               test: pct(r.testAccuracy),
               precision: pct(r.selfLabelPrecision),
+              ...(r.cotrain
+                ? {
+                  char_view_validation: pct(r.cotrain.validationAccuracy),
+                  char_view_test: pct(r.cotrain.testAccuracy),
+                }
+                : {}),
             });
           }
           if (e.done) {
@@ -114,7 +125,10 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
           }
           return eventBatch(e, loop.rows);
         }),
-        finalize(() => loop.backend.destroy()),
+        finalize(() => {
+          loop.backend.destroy();
+          loop.coView?.backend.destroy();
+        }),
       );
     }),
     // Interrupted (SIGINT): end quietly; the committed iterations are what `--resume` continues.
@@ -125,6 +139,8 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
     const where = `stage '${ctx.stageId}'`;
     const data = collectPairs(batches);
     if (featurizer) verifyIdColumns(batches, featurizer, where);
+    const cotrain = opts.select.cotrain !== null && opts.mode === "ser";
+    if (cotrain) _checkCotrain(batches, where, opts);
     const features = featuresFromBatches(batches, {
       ...opts.model,
       featurizer: featurizer ?? undefined,
@@ -158,6 +174,7 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
         validation_loss: c.validationLoss,
       });
     }
+    const coView = cotrain ? await _coView(batches, compute, opts, featurizer!, ctx) : undefined;
     const backend = await compute.backend(opts.model);
     try {
       await backend.load(features);
@@ -196,6 +213,8 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
       return {
         data,
         backend,
+        features,
+        coView,
         opts,
         seed,
         tuning,
@@ -211,7 +230,52 @@ function _run(batches: Batch[], cfg: SerConfig, ctx: StageContext): Observable<B
       };
     } catch (e) {
       backend.destroy();
+      coView?.backend.destroy();
       throw e;
     }
+  }
+}
+
+/** `select.cotrain` needs hashed bags, texts and a valid character range. */
+function _checkCotrain(batches: Batch[], where: string, opts: ReturnType<typeof loopOptions>) {
+  const co = opts.select.cotrain!;
+  const fail = (what: string) => {
+    throw new RangeError(`Cannot run ${where} with select.cotrain as ${what}`);
+  };
+  if (opts.model.input !== "bag") {
+    fail("it needs hashed bags: set model.input to bag (or cotrain to false)");
+  }
+  if (co.charNgramMax < co.charNgramMin || co.charNgramMax > 8) {
+    fail(
+      `select.cotrain_char_max must be in [cotrain_char_min, 8]: current values are ` +
+        `${co.charNgramMin}..${co.charNgramMax}`,
+    );
+  }
+  if (batches.some((b) => Object.values(ID_COLUMNS).some((c) => b.getChild(c)))) {
+    fail("its character view featurizes the texts itself: remove the featurize stage before it");
+  }
+}
+
+/** `select.cotrain`: the character view's features and backend. */
+async function _coView(
+  batches: Batch[],
+  compute: Awaited<ReturnType<typeof runCompute>>,
+  opts: ReturnType<typeof loopOptions>,
+  words: NonNullable<ReturnType<typeof loopOptions>["featurizer"]>,
+  ctx: StageContext,
+): Promise<CoView> {
+  const co = opts.select.cotrain!;
+  const features = featuresFromBatches(batches, {
+    ...opts.model,
+    featurizer: charViewFeaturizer(words, co),
+    cache: featureCacheFor(ctx),
+  });
+  const backend = await compute.backend(opts.model);
+  try {
+    await backend.load(features);
+    return { backend, features };
+  } catch (e) {
+    backend.destroy();
+    throw e;
   }
 }

@@ -119,7 +119,7 @@ Deno.test("featurizeTexts() grows its output past the first guess", () => {
 Deno.test("Featurizer rejects impossible settings with the field and value", () => {
   assert.throws(
     () => make({ ngramMax: 0 }),
-    /'ngramMax' must be an integer in \[ngramMin, 8\]: current value is 0/,
+    /'ngramMax' must be an integer in \[ngramMin, 8\] \(or 0 with character n-grams\): current value is 0/,
   );
   assert.throws(() => make({ buckets: 0 }), /'buckets' must be an integer/);
   assert.throws(() => make({ charNgramMin: 5, charNgramMax: 3 }), /'charNgramMax' must be 0/);

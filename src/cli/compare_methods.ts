@@ -35,6 +35,10 @@ export const METHOD_PRESETS: Record<string, { sets: string[]; summary: string }>
     sets: ["select.cotrain=true"],
     summary: "two-view co-training: word and character n-gram models label for each other",
   },
+  incremental: {
+    sets: ["train.retrain=incremental"],
+    summary: "incremental retraining: continue on new self-labels plus a seed replay",
+  },
   precision: {
     sets: ["select.policy=precision"],
     summary: "threshold where validation precision reaches select.precision",

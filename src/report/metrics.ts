@@ -48,6 +48,11 @@ export interface IterationRecord {
   /** Agreement of this iteration's self-labels with their hidden gold labels (null: no gold). */
   selfLabelPrecision: number | null;
   /**
+   * Incremental retraining (`train.retrain: incremental`, iterations after the first): the human
+   * seed pairs replayed; the iteration trained on these plus its `newPairs` new self-labels.
+   */
+  replayed?: number;
+  /**
    * What the `on_selected` stages did to this iteration's candidates (present only when the
    * stage has some): pairs they dropped and pairs whose label they flipped.
    */

@@ -63,7 +63,13 @@ export interface SerConfig {
     relabel: boolean;
   };
   stop: { max_iterations: number; min_new_pairs: number; patience: number };
-  headroom: { enabled: boolean; fractions: number[]; repeats: number; fit: "log" | "power" };
+  headroom: {
+    enabled: boolean;
+    fractions: number[];
+    repeats: number;
+    fit: "log" | "logit" | "power";
+    match_epochs: boolean;
+  };
   /** Stages run on each iteration's candidate self-labels. */
   on_selected: StageRef[];
   /** Stages run after each iteration on its metrics. */
@@ -420,6 +426,12 @@ export function loopOptions(c: SerConfig): LoopOptions {
       minNewPairs: c.stop.min_new_pairs,
       patience: c.stop.patience,
     },
-    headroom: { ...c.headroom, fractions: [...c.headroom.fractions] },
+    headroom: {
+      enabled: c.headroom.enabled,
+      fractions: [...c.headroom.fractions],
+      repeats: c.headroom.repeats,
+      fit: c.headroom.fit,
+      matchEpochs: c.headroom.match_epochs,
+    },
   };
 }

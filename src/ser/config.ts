@@ -60,7 +60,13 @@ export interface SerConfig {
     relabel: boolean;
   };
   stop: { max_iterations: number; min_new_pairs: number; patience: number };
-  headroom: { enabled: boolean; fractions: number[]; repeats: number; fit: "log" | "power" };
+  headroom: {
+    enabled: boolean;
+    fractions: number[];
+    repeats: number;
+    fit: "log" | "logit" | "power";
+    match_epochs: boolean;
+  };
   /** Stages run on each iteration's candidate self-labels. */
   on_selected: StageRef[];
   /** Stages run after each iteration on its metrics. */
@@ -126,14 +132,15 @@ const SER_TRAIN_FIELDS: Record<string, FieldSpec> = {
   },
   self_noise: {
     type: "number",
-    default: 0,
+    default: 0.3,
     min: 0,
     max: 0.9,
     description: "Noisy student: train each self-labelled pair on a noised copy of its inputs, " +
       "drawn again every iteration from the seed (human pairs and scoring stay clean). With " +
       "`model.input: bag`, each token id of the prompt and both responses is dropped with this " +
       "probability; with `embedding`, each vector component is zeroed with it (the rest scaled " +
-      "by 1 / (1 - p)). 0: off.",
+      "by 1 / (1 - p)). 0: off (the default 0.3 was chosen by validation accuracy on the " +
+      "synthetic world).",
   },
   warm_start: {
     type: "boolean",
@@ -337,6 +344,12 @@ export function loopOptions(c: SerConfig): LoopOptions {
       minNewPairs: c.stop.min_new_pairs,
       patience: c.stop.patience,
     },
-    headroom: { ...c.headroom, fractions: [...c.headroom.fractions] },
+    headroom: {
+      enabled: c.headroom.enabled,
+      fractions: [...c.headroom.fractions],
+      repeats: c.headroom.repeats,
+      fit: c.headroom.fit,
+      matchEpochs: c.headroom.match_epochs,
+    },
   };
 }

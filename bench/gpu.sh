@@ -7,8 +7,10 @@
 # 3. kernels.json   `deno bench --json bench/gpu_kernels_bench.ts`
 # 4. e2e.json       end-to-end SER on WebGPU at 10k and 100k pairs (no pool: no DuckDB)
 # 5. peers JSON     serflow-webgpu vs PyTorch CUDA (and TF.js webgpu), same data, interleaved
-# 6. host.json      host time per training step (planning in the worker and inline, uploads,
-#                   encoding, submits) against the kernels' bytes and flops, dispatches /
+# 6. host.json      host time per training step, touched-row lists built on the GPU (the
+#                   default) and by the host planner (in workers, and inline): the submitting
+#                   thread's CPU time (planning, uploads, encoding, finish, submits) and wall
+#                   times, upload bytes, against the kernels' bytes and flops, dispatches /
 #                   submissions / readbacks per epoch, and the planner / host / device timeline
 #                   (printed here, and timeline.svg): whether the host or the device is the
 #                   critical path
@@ -90,7 +92,8 @@ done
 echo "gpu.sh: adapter $(grep -m1 '"description"' "$OUT/adapter.json")"
 
 # The timeline first: it is what a first GPU run most needs to show.
-step host 90 "$DENO" run -A $NM bench/gpu_host.ts --pairs "$HOST_PAIRS" --batch 1024 --out "$OUT/host.json" --svg "$OUT/timeline.svg" \
+step host 90 "$DENO" run -A $NM bench/gpu_host.ts --pairs "$HOST_PAIRS" --batch 1024 --warmup 1 --epochs 2 \
+  --out "$OUT/host.json" --svg "$OUT/timeline.svg" \
   && cat "$OUT/host.log"
 step roofline 100 "$DENO" run -A $NM bench/lib/gpu_roofline.ts --pairs "$PAIRS_ROOF" --repeats "$REPEATS" --out "$OUT/roofline.json"
 # The bench file also prints its kernels' byte and flop counts: keep the JSON report apart.

@@ -7,23 +7,40 @@
  * the dispatches, submissions and readbacks; and a timeline (text, and SVG with `--svg`) of the
  * planner, the host and the device, which shows which of them is the critical path.
  *
+ * Two clocks: wall time (what the timeline shows) and, on Linux, the submitting thread's own CPU
+ * time (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`), which leaves out the time it is blocked or
+ * descheduled by other processes: that CPU time per step is the host's critical-path work. On a
+ * software adapter (lavapipe) `queue.submit` returns only when the device has run the previous
+ * submission, so the submit column's wall time is device time there; its CPU time is not.
+ *
  * On a software adapter the device spans are the CPU running the kernels (and it competes with
  * the host for cores): read the host columns, not the device ones. On a GPU the same run shows
  * whether the host keeps up.
  *
  * Usage: `deno run -A bench/gpu_host.ts [--pairs N] [--batch B] [--dim D] [--hidden H]
- * [--out FILE] [--svg FILE]` (the default model unless `--dim` / `--hidden` narrow it).
+ * [--row-lists gpu,worker,inline] [--warmup E] [--epochs E] [--out FILE] [--svg FILE]` (the
+ * default model unless `--dim` / `--hidden` narrow it; all three list builders unless
+ * `--row-lists` picks some; `--warmup` epochs, default 1, run before the measured ones so that
+ * compiled code, not the JavaScript engine's first runs, is measured; the host times are summed
+ * over `--epochs` measured epochs, default 1, so that a garbage collection or a preemption
+ * weighs less).
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { totalCost } from "../src/gpu/cost.ts";
 import { GpuBackend } from "../src/gpu/gpu_backend.ts";
-import { criticalMsPerStep, renderTimeline } from "../src/gpu/timeline.ts";
+import {
+  addHostTimes,
+  criticalMsPerStep,
+  hostCpuMsPerStep,
+  type HostTimes,
+  renderTimeline,
+} from "../src/gpu/timeline.ts";
 import { hasWebGpu } from "../src/compute/open_backend.ts";
 import { DEFAULT_MODEL, DEFAULT_TRAIN } from "../src/model/types.ts";
 import { bagWorkload } from "./lib/bag_workload.ts";
-import { type HostRun, hostTable } from "./lib/host_section.ts";
+import { HOST_NOTE, type HostRun, hostTable } from "./lib/host_section.ts";
 import { timelineSvg } from "./lib/timeline_svg.ts";
 
 /**
@@ -40,10 +57,20 @@ export async function runHostBench(args: string[]): Promise<Record<string, unkno
       batch: { type: "string", default: "1024" },
       dim: { type: "string" },
       hidden: { type: "string" },
+      "row-lists": { type: "string", default: "gpu,worker,inline" },
+      warmup: { type: "string", default: "1" },
+      epochs: { type: "string", default: "1" },
       out: { type: "string" },
       svg: { type: "string" },
     },
   });
+  const modes = String(v["row-lists"]).split(",").map((m) => m.trim());
+  for (const m of modes) {
+    if (m !== "gpu" && m !== "worker" && m !== "inline") {
+      throw new Error(`Cannot measure --row-lists '${m}': use gpu, worker or inline`);
+    }
+  }
+  const warmup = Number(v.warmup), epochs = Math.max(1, Number(v.epochs));
   if (!(await hasWebGpu())) {
     console.error("gpu_host skipped: no WebGPU adapter (see README: Mesa lavapipe or a GPU)");
     return null;
@@ -59,7 +86,7 @@ export async function runHostBench(args: string[]): Promise<Record<string, unkno
   const { features, set, params, order } = bagWorkload(cfg, pairs);
   const runs: HostRun[] = [];
   let device = "", svg = "";
-  for (const planning of ["gpu", "worker", "inline"] as const) {
+  for (const planning of modes as HostRun["planning"][]) {
     const b = await GpuBackend.create(cfg, {
       rowLists: planning === "gpu" ? "gpu" : "host",
       planWorkers: planning === "inline" ? 0 : undefined,
@@ -69,11 +96,19 @@ export async function runHostBench(args: string[]): Promise<Record<string, unkno
     try {
       await b.load(features);
       await b.setParams(params);
+      const train = { ...DEFAULT_TRAIN, batchSize: batch };
+      for (let e = 0; e < warmup; e++) await b.trainEpoch(set, order, train);
       b.trace = true;
-      const t0 = performance.now();
-      await b.trainEpoch(set, order, { ...DEFAULT_TRAIN, batchSize: batch });
-      const epochMs = performance.now() - t0;
-      const c = b.lastCost!, h = c.host!, k = totalCost(c), steps = h.steps;
+      // Host times summed over the measured epochs (the kernels and counts are the last one's).
+      let epochMs = 0, sum: HostTimes | null = null;
+      for (let e = 0; e < epochs; e++) {
+        const t0 = performance.now();
+        await b.trainEpoch(set, order, train);
+        epochMs += (performance.now() - t0) / epochs;
+        sum = sum ? addHostTimes(sum, b.lastCost!.host!) : b.lastCost!.host!;
+      }
+      const c = b.lastCost!, k = totalCost(c), h = sum!, steps = h.steps;
+      const per = (x: number) => x / steps;
       runs.push({
         planning,
         steps,
@@ -83,16 +118,26 @@ export async function runHostBench(args: string[]): Promise<Record<string, unkno
         uploadMsPerStep: h.uploadMs / steps,
         recordMsPerStep: h.recordMs / steps,
         submitMsPerStep: h.submitMs / steps,
-        uploadBytesPerStep: c.uploadBytes / steps,
-        kernelBytesPerStep: k.bytes / steps,
-        kernelFlopsPerStep: k.flops / steps,
+        hostCpuMsPerStep: hostCpuMsPerStep(h),
+        cpuMsPerStep: h.cpu
+          ? {
+            wait: per(h.cpu.wait),
+            upload: per(h.cpu.upload),
+            encode: per(h.cpu.encode),
+            finish: per(h.cpu.finish),
+            submit: per(h.cpu.submit),
+          }
+          : null,
+        uploadBytesPerStep: c.uploadBytes / c.host!.steps,
+        kernelBytesPerStep: k.bytes / c.host!.steps,
+        kernelFlopsPerStep: k.flops / c.host!.steps,
         dispatchesPerEpoch: c.dispatches,
         submissionsPerEpoch: c.submissions,
         readbacksPerEpoch: c.readbacks,
         epochMs,
         timeline: renderTimeline(b.lastTimeline),
       });
-      if (planning === "gpu") svg = timelineSvg(b.lastTimeline, `${device}: ${pairs} pairs`);
+      if (planning === modes[0]) svg = timelineSvg(b.lastTimeline, `${device}: ${pairs} pairs`);
     } finally {
       b.destroy();
     }
@@ -102,6 +147,8 @@ export async function runHostBench(args: string[]): Promise<Record<string, unkno
     model: { buckets: cfg.buckets, dim: cfg.dim, hidden: cfg.hidden },
     pairs,
     batch,
+    warmupEpochs: warmup,
+    measuredEpochs: epochs,
     tokensPerPair: (features.promptIds.length + features.aIds.length + features.bIds.length) /
       pairs,
     runs,
@@ -117,6 +164,7 @@ if (import.meta.main) {
     const runs = r.runs as HostRun[];
     console.log(`${r.device}: ${r.pairs} pairs, batch ${r.batch}`);
     console.log(hostTable(runs));
+    console.log(HOST_NOTE);
     for (const run of runs) console.log(`\n${run.planning} row lists\n${run.timeline}`);
   }
 }

@@ -3,7 +3,9 @@
  * segment of steps, the examples in step order (pair indices, targets) and each step's token
  * count (to size its dispatches). O(examples) work per step, done inline on the submitting
  * thread (about 10 us per 1024-pair step), so no planning worker is needed; segments ramp up
- * 1, 2, 4, ... steps like the host planner's, so the device starts after one step.
+ * 1, 2, 4, ... steps like the host planner's, so the device starts after one step, up to
+ * `GPU_LIST_STEPS` steps (each segment costs the host a command encoder, its uploads and a
+ * submit, so long segments amortize them), and a short tail joins the segment before it.
  *
  * @module
  */
@@ -12,6 +14,12 @@ import type { SegmentSource } from "./plan_ahead.ts";
 import { wallMs } from "./plan_worker.ts";
 import { scanSpace } from "./prefix_scan.ts";
 import { blockSlots } from "./row_lists.ts";
+
+/**
+ * Steps per segment when the GPU builds the lists: a segment's host work is only its recording,
+ * so segments are longer than the host planner's (`STEPS_PER_SEGMENT`).
+ */
+export const GPU_LIST_STEPS = 32;
 
 /** One mini-batch whose lists the GPU builds. */
 export interface BatchStep {
@@ -87,7 +95,8 @@ export class BatchPlanner {
    * @param order Positions into `set`.
    * @param batchSize Mini-batch size.
    * @param firstStep The optimizer step count before the epoch.
-   * @param maxSteps Most steps per segment (the first segments hold 1, 2, 4, ... steps).
+   * @param maxSteps Most steps per segment (the first segments hold 1, 2, 4, ... steps; steps
+   *   left over that would make a smaller segment join the one before when it can hold them).
    * @throws RangeError when one step's lists exceed a storage binding.
    */
   *segments(
@@ -100,7 +109,9 @@ export class BatchPlanner {
     const steps = Math.ceil(order.length / batchSize);
     let s = 0, cap = 1, index = 0;
     while (s < steps) {
-      const end = Math.min(steps, s + cap), a = s * batchSize;
+      let end = Math.min(steps, s + cap);
+      if (steps - end < cap && steps - s <= maxSteps) end = steps;
+      const a = s * batchSize;
       const b = Math.min(order.length, end * batchSize);
       const pairs = new Uint32Array(b - a), targets = new Float32Array(2 * (b - a));
       const list: BatchStep[] = [];

@@ -18,6 +18,9 @@ export const REQUESTED_LIMITS = [
   "maxComputeInvocationsPerWorkgroup",
   "maxComputeWorkgroupSizeX",
   "maxComputeWorkgroupSizeY",
+  // The adapter's (smaller) alignment packs the params of many dispatches closer: less to
+  // upload per recording.
+  "minUniformBufferOffsetAlignment",
 ] as const;
 
 /** Options of `openGpu`. */

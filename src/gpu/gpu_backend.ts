@@ -31,8 +31,8 @@ import { ModelState } from "./model_state.ts";
 import { checkTrainSet } from "../model/check_train_set.ts";
 import { addScoreCost, recordScore, scoreOnGpu } from "./score_recorder.ts";
 import { StateSnapshot } from "./state_snapshot.ts";
-import { openPlanner, type SegmentSource, STEPS_PER_SEGMENT } from "./plan_ahead.ts";
-import { batchSource } from "./batch_plan.ts";
+import { openPlanner, type SegmentSource } from "./plan_ahead.ts";
+import { batchSource, GPU_LIST_STEPS } from "./batch_plan.ts";
 import { GpuRowLists } from "./row_lists.ts";
 import type { SegmentTiming } from "./timeline.ts";
 import { type AfterEpoch, trainEpochOnGpu } from "./train_epoch.ts";
@@ -60,7 +60,10 @@ export interface GpuBackendOptions {
    * `defaultPlanWorkers()`); 0 plans in the calling thread, on the critical path.
    */
   planWorkers?: number;
-  /** Steps per submitted segment (default `STEPS_PER_SEGMENT`). */
+  /**
+   * Most steps per submitted segment (default `GPU_LIST_STEPS` with `rowLists: "gpu"`,
+   * `STEPS_PER_SEGMENT` with `"host"`).
+   */
   stepsPerSegment?: number;
   /** Open the backend's own device with GPU timestamps when the adapter has them (for `trace`). */
   timestamps?: boolean;
@@ -181,7 +184,7 @@ export class GpuBackend implements RewardBackend {
           this.config.input === "bag",
           maxEntries,
           this.config.dim,
-          this.#planning.stepsPerSegment ?? STEPS_PER_SEGMENT,
+          this.#planning.stepsPerSegment ?? GPU_LIST_STEPS,
         )
         : openPlanner(features, {
           cfg: this.config,

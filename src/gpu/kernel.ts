@@ -29,6 +29,8 @@ export class UniformArena {
   readonly slotBytes: number;
   #gpu: GpuContext;
   #data = new ArrayBuffer(0);
+  #u32 = new Uint32Array(0);
+  #f32 = new Float32Array(0);
   #used = 0;
   #buffer: GPUBuffer | null = null;
 
@@ -46,7 +48,11 @@ export class UniformArena {
    */
   reset(slots: number): void {
     const bytes = Math.max(1, slots) * this.slotBytes;
-    if (this.#data.byteLength < bytes) this.#data = new ArrayBuffer(bytes);
+    if (this.#data.byteLength < bytes) {
+      this.#data = new ArrayBuffer(bytes);
+      this.#u32 = new Uint32Array(this.#data);
+      this.#f32 = new Float32Array(this.#data);
+    }
     if (!this.#buffer || this.#buffer.size < bytes) {
       this.#buffer?.destroy();
       this.#buffer = this.#gpu.device.createBuffer({
@@ -86,8 +92,9 @@ export class UniformArena {
         } slots: reset() it with more`,
       );
     }
-    new Uint32Array(this.#data, offset, u32s.length).set(u32s);
-    new Float32Array(this.#data, offset + 4 * u32s.length, f32s.length).set(f32s);
+    const at = offset / 4, u32 = this.#u32, f32 = this.#f32;
+    for (let i = 0; i < u32s.length; i++) u32[at + i] = u32s[i];
+    for (let i = 0; i < f32s.length; i++) f32[at + u32s.length + i] = f32s[i];
     this.#used += this.slotBytes;
     return offset;
   }
@@ -111,11 +118,28 @@ export class UniformArena {
   }
 }
 
+/** Bind groups a kernel keeps for reuse (the buffers of a few shapes and growths). */
+const MAX_GROUPS = 256;
+
+/** A number per buffer object, for the bind-group cache keys. */
+const _ids = new WeakMap<GPUBuffer, number>();
+let _nextId = 0;
+
+function _id(b: GPUBuffer): number {
+  let id = _ids.get(b);
+  if (id === undefined) _ids.set(b, id = _nextId++);
+  return id;
+}
+
 /** A compiled kernel: binds buffers and records dispatches. */
 export class Kernel {
   readonly name: string;
   readonly gpu: GpuContext;
   readonly #p: KernelPipeline;
+  /** Bind groups by their buffers: recordings reuse them as long as no buffer was replaced. */
+  readonly #groups = new Map<string, GPUBindGroup>();
+  /** The dynamic offset of a dispatch (a typed array: the cheapest way to pass it). */
+  readonly #offset = new Uint32Array(1);
 
   private constructor(gpu: GpuContext, name: string, p: KernelPipeline) {
     this.gpu = gpu;
@@ -142,14 +166,20 @@ export class Kernel {
   }
 
   /**
-   * Makes a bind group: binding 0 is the arena (dynamic offset), then `buffers` in binding order.
+   * A bind group: binding 0 is the arena (dynamic offset), then `buffers` in binding order. The
+   * group of the same buffer objects is made once and reused (a buffer that grows is a new
+   * object, so it gets a new group).
    *
    * @param arena The uniform arena of the recording.
    * @param buffers Buffers for bindings 1..n.
    * @returns The bind group.
    */
   bind(arena: UniformArena, buffers: readonly GPUBuffer[]): GPUBindGroup {
-    return this.gpu.device.createBindGroup({
+    let key = String(_id(arena.buffer));
+    for (const b of buffers) key += "," + _id(b);
+    const hit = this.#groups.get(key);
+    if (hit) return hit;
+    const group = this.gpu.device.createBindGroup({
       label: this.name,
       layout: this.#p.layout,
       entries: [
@@ -157,6 +187,11 @@ export class Kernel {
         ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
       ],
     });
+    // Groups of replaced (destroyed) buffers are never asked for again: drop them all now and
+    // then rather than tracking each buffer's life.
+    if (this.#groups.size >= MAX_GROUPS) this.#groups.clear();
+    this.#groups.set(key, group);
+    return group;
   }
 
   /**
@@ -177,8 +212,10 @@ export class Kernel {
   ): void {
     if (x === 0 || y === 0) return;
     pass.setPipeline(this.#p.pipeline);
-    pass.setBindGroup(0, group, [offset]);
-    pass.dispatchWorkgroups(x, y);
+    this.#offset[0] = offset;
+    pass.setBindGroup(0, group, this.#offset, 0, 1);
+    if (y === 1) pass.dispatchWorkgroups(x);
+    else pass.dispatchWorkgroups(x, y);
   }
 
   /**
@@ -198,7 +235,8 @@ export class Kernel {
     argsOffset: number,
   ): void {
     pass.setPipeline(this.#p.pipeline);
-    pass.setBindGroup(0, group, [offset]);
+    this.#offset[0] = offset;
+    pass.setBindGroup(0, group, this.#offset, 0, 1);
     pass.dispatchWorkgroupsIndirect(args, argsOffset);
   }
 

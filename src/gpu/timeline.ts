@@ -18,14 +18,38 @@ export interface SegmentTiming {
   /** The submitting thread asked for the segment / had it. */
   waitStart: number;
   waitEnd: number;
-  /** Upload of the segment's lists (writeBuffer), then encoding, then the submit call. */
+  /**
+   * Upload of the segment's lists (writeBuffer), then encoding (recording the dispatches, and
+   * `finish()`: the WebGPU implementation's and driver's encoding), then the submit call.
+   */
   uploadEnd: number;
   recordEnd: number;
   submitEnd: number;
+  /** End of the dispatches' recording, before `finish()` (when measured). */
+  encodeEnd?: number;
+  /** The submitting thread's CPU time in each span (when the thread's clock can be read). */
+  cpu?: HostCpu;
   /** The device ran the segment (only when traced on a device with GPU timestamps). */
   deviceStart?: number;
   deviceDone?: number;
   uploadBytes: number;
+}
+
+/**
+ * CPU time of the submitting thread, in ms: what it computed, without the time it was blocked
+ * (waiting for a worker's plan, or in a submit that waits for the device).
+ */
+export interface HostCpu {
+  /** Getting the segment's plan (planning itself when it runs inline). */
+  wait: number;
+  /** Writing the segment's inputs (writeBuffer). */
+  upload: number;
+  /** Recording the dispatches (JavaScript calls into the WebGPU implementation). */
+  encode: number;
+  /** `finish()`: the implementation validates the commands and the driver encodes them. */
+  finish: number;
+  /** `queue.submit`. */
+  submit: number;
 }
 
 /** Host time of one epoch, summed over segments, in ms. */
@@ -42,6 +66,8 @@ export interface HostTimes {
   recordMs: number;
   /** queue.submit calls (critical path). */
   submitMs: number;
+  /** The submitting thread's CPU time (when measured for every segment). */
+  cpu?: HostCpu;
 }
 
 /**
@@ -76,6 +102,13 @@ export function hostTimes(t: readonly SegmentTiming[], offThread: boolean): Host
     h.recordMs += s.recordEnd - s.uploadEnd;
     h.submitMs += s.submitEnd - s.recordEnd;
   }
+  if (t.length > 0 && t.every((s) => s.cpu)) {
+    const cpu: HostCpu = { wait: 0, upload: 0, encode: 0, finish: 0, submit: 0 };
+    for (const s of t) {
+      for (const k of Object.keys(cpu) as (keyof HostCpu)[]) cpu[k] += s.cpu![k];
+    }
+    h.cpu = cpu;
+  }
   return h;
 }
 
@@ -88,6 +121,54 @@ export function hostTimes(t: readonly SegmentTiming[], offThread: boolean): Host
  */
 export function criticalMsPerStep(h: HostTimes): number {
   return h.steps ? (h.waitMs + h.uploadMs + h.recordMs + h.submitMs) / h.steps : 0;
+}
+
+/**
+ * Adds two epochs' host times (e.g. of several measured epochs).
+ *
+ * @param a One epoch's (or epochs') times.
+ * @param b Another's.
+ * @returns The sums; CPU times only when both have them.
+ */
+export function addHostTimes(a: HostTimes, b: HostTimes): HostTimes {
+  const h: HostTimes = {
+    steps: a.steps + b.steps,
+    planMs: a.planMs + b.planMs,
+    offThread: a.offThread,
+    waitMs: a.waitMs + b.waitMs,
+    uploadMs: a.uploadMs + b.uploadMs,
+    recordMs: a.recordMs + b.recordMs,
+    submitMs: a.submitMs + b.submitMs,
+  };
+  if (a.cpu && b.cpu) {
+    const cpu = { ...a.cpu };
+    for (const k of Object.keys(cpu) as (keyof HostCpu)[]) cpu[k] += b.cpu[k];
+    h.cpu = cpu;
+  }
+  return h;
+}
+
+/**
+ * The submitting thread's CPU time per step: getting plans (planning, when inline), uploads,
+ * recording, `finish()` and submits. That is the host's critical-path work: what the thread
+ * computes, without the time it waits (for a worker's plan, or in a submit that returns only
+ * when the device has caught up) or is descheduled by other processes.
+ *
+ * @param h Host times of an epoch.
+ * @returns Milliseconds per step, or null when the thread's CPU time was not measured.
+ * @example
+ * ```ts
+ * import { hostCpuMsPerStep } from "./timeline.ts";
+ * const cpu = { wait: 1, upload: 1, encode: 1, finish: 1, submit: 2 };
+ * const h = { steps: 3, planMs: 0, offThread: false, waitMs: 0, uploadMs: 0, recordMs: 0,
+ *   submitMs: 0, cpu };
+ * if (hostCpuMsPerStep(h) !== 2) throw new Error();
+ * ```
+ */
+export function hostCpuMsPerStep(h: HostTimes): number | null {
+  if (!h.cpu || h.steps === 0) return null;
+  const c = h.cpu;
+  return (c.wait + c.upload + c.encode + c.finish + c.submit) / h.steps;
 }
 
 /**

@@ -17,6 +17,7 @@ import type { SegmentSource } from "./plan_ahead.ts";
 import { wallMs } from "./plan_worker.ts";
 import { SegmentStamps } from "./segment_stamps.ts";
 import { hostTimes, type SegmentTiming } from "./timeline.ts";
+import { ThreadCpuClock } from "../util/thread_cpu.ts";
 import { type RecordContext, recordSegment } from "./train_recorder.ts";
 
 /** What one epoch did. */
@@ -76,17 +77,27 @@ export async function trainEpochOnGpu(
   }
   let steps = 0, gpuLists = false;
   const stamps = trace ? SegmentStamps.open(c.gpu, Math.ceil(total / batch)) : null;
+  // Traced: the submitting thread's CPU time too (what it computed, not what it waited for).
+  const clock = trace ? ThreadCpuClock.open() : null;
   await c.gpu.validated("record and submit a training epoch", async () => {
     let first = true;
     const it = source.segments(set, order, opts.batchSize, firstStep);
     while (true) {
-      const waitStart = wallMs();
+      const waitStart = wallMs(), cpuWaitStart = clock?.ms() ?? 0;
       const next = await it.next();
       if (next.done) break;
       const { seg, planStart, planEnd } = next.value;
-      const waitEnd = wallMs();
-      const rec = recordSegment(c, seg, opts, batch, !first, stamps?.writes(timeline.length));
-      const recordEnd = wallMs();
+      const waitEnd = wallMs(), cpuWaitEnd = clock?.ms() ?? 0;
+      const rec = recordSegment(
+        c,
+        seg,
+        opts,
+        batch,
+        !first,
+        stamps?.writes(timeline.length),
+        clock ?? undefined,
+      );
+      const recordEnd = wallMs(), cpuRecordEnd = clock?.ms() ?? 0;
       c.gpu.device.queue.submit([rec.commands]);
       const submitEnd = wallMs();
       const timing: SegmentTiming = {
@@ -97,10 +108,20 @@ export async function trainEpochOnGpu(
         waitStart,
         waitEnd,
         uploadEnd: waitEnd + rec.uploadMs,
+        encodeEnd: waitEnd + rec.uploadMs + rec.encodeMs,
         recordEnd,
         submitEnd,
         uploadBytes: rec.uploadBytes,
       };
+      if (clock && rec.cpu) {
+        timing.cpu = {
+          wait: cpuWaitEnd - cpuWaitStart,
+          upload: rec.cpu.upload,
+          encode: rec.cpu.encode,
+          finish: cpuRecordEnd - cpuWaitEnd - rec.cpu.upload - rec.cpu.encode,
+          submit: clock.ms() - cpuRecordEnd,
+        };
+      }
       timeline.push(timing);
       first = false;
       steps += seg.steps.length;
@@ -123,7 +144,7 @@ export async function trainEpochOnGpu(
         }
       }
     }
-  });
+  }).finally(() => clock?.close());
   const totals = c.ws.totals.ensure(8);
   const encoder = c.gpu.device.createCommandEncoder({ label: "after epoch" });
   const extra = after?.record(encoder) ?? [];

@@ -22,6 +22,7 @@ import { blockSlots, type GpuRowLists, type RowListGroups } from "./row_lists.ts
 import type { SegmentPlan } from "./train_plan.ts";
 import { splitK } from "./weight_grad.ts";
 import { pooledStride, type Workspace } from "./workspace.ts";
+import type { ThreadCpuClock } from "../util/thread_cpu.ts";
 
 /** What a recording works on. */
 export interface RecordContext {
@@ -45,7 +46,9 @@ export interface RecordContext {
  * @param batchSize The mini-batch size (scratch is sized for it).
  * @param accumulate Add to the epoch totals (false for the first segment).
  * @param timestampWrites GPU timestamps at the start and end of the segment's pass (traced runs).
- * @returns The command buffer to submit, and the time and bytes of the list uploads.
+ * @param clock The calling thread's CPU clock (traced runs).
+ * @returns The command buffer to submit; the wall time of the uploads and of the recording
+ *   before `finish()`, and with a clock their CPU time; the bytes uploaded.
  */
 export function recordSegment(
   c: RecordContext,
@@ -54,8 +57,15 @@ export function recordSegment(
   batchSize: number,
   accumulate: boolean,
   timestampWrites?: GPUComputePassTimestampWrites,
-): { commands: GPUCommandBuffer; uploadMs: number; uploadBytes: number } {
-  const t0 = performance.now();
+  clock?: ThreadCpuClock,
+): {
+  commands: GPUCommandBuffer;
+  uploadMs: number;
+  encodeMs: number;
+  cpu?: { upload: number; encode: number };
+  uploadBytes: number;
+} {
+  const t0 = performance.now(), cpu0 = clock?.ms() ?? 0;
   const { cfg, kernels: k, state, ws, arena } = c;
   const bag = cfg.input === "bag";
   const onGpu = "gpuLists" in seg && bag;
@@ -87,7 +97,7 @@ export function recordSegment(
     uploadBytes += seg.rows.byteLength + seg.contribs.byteLength + seg.blocks.byteLength +
       ranges.byteLength;
   }
-  const uploadMs = performance.now() - t0;
+  const uploadMs = performance.now() - t0, cpu1 = clock?.ms() ?? 0;
   const stats = ws.stats.ensure(8 * examples);
   const totals = ws.totals.ensure(8);
   const b = ws.chunk(batchSize, true);
@@ -286,5 +296,7 @@ export function recordSegment(
   pass.end();
   arena.upload();
   uploadBytes += arena.usedBytes;
-  return { commands: encoder.finish(), uploadMs, uploadBytes };
+  const encodeMs = performance.now() - t0 - uploadMs;
+  const cpu = clock ? { upload: cpu1 - cpu0, encode: clock.ms() - cpu1 } : undefined;
+  return { commands: encoder.finish(), uploadMs, encodeMs, cpu, uploadBytes };
 }

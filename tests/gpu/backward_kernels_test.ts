@@ -4,6 +4,7 @@ import { PooledGradKernel } from "../../src/gpu/pooled_grad.ts";
 import { splitK, WeightGradKernel } from "../../src/gpu/weight_grad.ts";
 import { activate, activateGrad, pairLoss, pairLossGrad } from "../../src/model/math.ts";
 import { gpuTest } from "./_webgpu.ts";
+import type { GpuContext } from "../../src/gpu/device.ts";
 import { assertClose, bufferOf, randoms, rngFor, run, sentinel } from "./_harness.ts";
 import assert from "node:assert/strict";
 
@@ -146,58 +147,73 @@ for (const [dense, act, n] of [[true, "gelu", 150], [false, "relu", 53]] as cons
   );
 }
 
+/** pooled_grad against the reference for one shape (tiles cut at n, dim and hidden). */
+async function checkPooledGrad(
+  gpu: GpuContext,
+  name: string,
+  n: number,
+  dim: number,
+  hidden: number,
+  pooling: "mean" | "sqrtn",
+): Promise<void> {
+  const stride = 3 * dim + 3, features = 3 * dim + 2, rng = rngFor(name);
+  const pooled = randoms(rng, n * stride);
+  for (let i = 0; i < n; i++) {
+    for (let b = 0; b < 3; b++) pooled[i * stride + 3 * dim + b] = rng.int(30);
+  }
+  pooled[3 * dim] = 0; // an empty prompt bag: scale 1
+  const gz = randoms(rng, 2 * n * hidden, 0.1),
+    theta = randoms(rng, hidden * features + 2 * hidden + 1);
+  const k = await PooledGradKernel.load(gpu);
+  const gtok = sentinel(gpu, 3 * n * dim);
+  const [out] = await run(gpu, (arena, pass) => {
+    const g = k.bind(arena, {
+      pooled: bufferOf(gpu, pooled),
+      gz: bufferOf(gpu, gz),
+      theta: bufferOf(gpu, theta),
+      gtok,
+    });
+    k.record(pass, g, arena, { n, dim, hidden, features, stride, pooling });
+  }, [gtok]);
+  const expected = new Float64Array(3 * n * dim);
+  for (let i = 0; i < n; i++) {
+    const dx = [0, 1].map((s) => {
+      const g = new Float64Array(features);
+      for (let h = 0; h < hidden; h++) {
+        for (let f = 0; f < features; f++) {
+          g[f] += theta[h * features + f] * gz[(2 * i + s) * hidden + h];
+        }
+      }
+      return g;
+    });
+    const scale = (b: number) => {
+      const c = Math.max(1, pooled[i * stride + 3 * dim + b]);
+      return pooling === "mean" ? 1 / c : 1 / Math.sqrt(c);
+    };
+    for (let d = 0; d < dim; d++) {
+      const p = pooled[i * stride + d],
+        qa = pooled[i * stride + dim + d],
+        qb = pooled[i * stride + 2 * dim + d];
+      const dp = dx[0][d] + dx[0][2 * dim + d] * qa + dx[1][d] + dx[1][2 * dim + d] * qb;
+      expected[3 * i * dim + d] = dp * scale(0);
+      expected[(3 * i + 1) * dim + d] = (dx[0][dim + d] + dx[0][2 * dim + d] * p) * scale(1);
+      expected[(3 * i + 2) * dim + d] = (dx[1][dim + d] + dx[1][2 * dim + d] * p) * scale(2);
+    }
+  }
+  assertClose(out, expected, `per-token gradient (${name})`, 1e-6);
+}
+
 for (const pooling of ["mean", "sqrtn"] as const) {
   gpuTest(
     `pooled_grad gives each token its bag's scaled gradient (${pooling}, 33 pairs, empty bags)`,
-    async (gpu) => {
-      const n = 33, features = 3 * DIM + 2, { rng, pooled } = randomPooled(`pg ${pooling}`, n);
-      pooled[3 * DIM] = 0; // an empty prompt bag: scale 1
-      const gz = randoms(rng, 2 * n * HIDDEN, 0.1),
-        theta = randoms(rng, HIDDEN * features + 2 * HIDDEN + 1);
-      const k = await PooledGradKernel.load(gpu);
-      const gtok = sentinel(gpu, 3 * n * DIM);
-      const [out] = await run(gpu, (arena, pass) => {
-        const g = k.bind(arena, {
-          pooled: bufferOf(gpu, pooled),
-          gz: bufferOf(gpu, gz),
-          theta: bufferOf(gpu, theta),
-          gtok,
-        });
-        k.record(pass, g, arena, {
-          n,
-          dim: DIM,
-          hidden: HIDDEN,
-          features,
-          stride: STRIDE,
-          pooling,
-        });
-      }, [gtok]);
-      const expected = new Float64Array(3 * n * DIM);
-      for (let i = 0; i < n; i++) {
-        const dx = [0, 1].map((s) => {
-          const g = new Float64Array(features);
-          for (let h = 0; h < HIDDEN; h++) {
-            for (let f = 0; f < features; f++) {
-              g[f] += theta[h * features + f] * gz[(2 * i + s) * HIDDEN + h];
-            }
-          }
-          return g;
-        });
-        const scale = (b: number) => {
-          const c = Math.max(1, pooled[i * STRIDE + 3 * DIM + b]);
-          return pooling === "mean" ? 1 / c : 1 / Math.sqrt(c);
-        };
-        for (let d = 0; d < DIM; d++) {
-          const p = pooled[i * STRIDE + d],
-            qa = pooled[i * STRIDE + DIM + d],
-            qb = pooled[i * STRIDE + 2 * DIM + d];
-          const dp = dx[0][d] + dx[0][2 * DIM + d] * qa + dx[1][d] + dx[1][2 * DIM + d] * qb;
-          expected[3 * i * DIM + d] = dp * scale(0);
-          expected[(3 * i + 1) * DIM + d] = (dx[0][DIM + d] + dx[0][2 * DIM + d] * p) * scale(1);
-          expected[(3 * i + 2) * DIM + d] = (dx[1][DIM + d] + dx[1][2 * DIM + d] * p) * scale(2);
-        }
-      }
-      assertClose(out, expected, "per-token gradient", 1e-6);
-    },
+    (gpu) => checkPooledGrad(gpu, `pg ${pooling}`, 33, DIM, HIDDEN, pooling),
   );
 }
+
+gpuTest(
+  "pooled_grad matches the reference on wider shapes: 70 pairs, dim 13, 77 hidden units",
+  async (gpu) => {
+    await checkPooledGrad(gpu, "pg edges", 70, 13, 77, "sqrtn");
+    await checkPooledGrad(gpu, "pg one tile", 8, 8, 32, "mean");
+  },
+);

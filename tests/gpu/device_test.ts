@@ -1,5 +1,5 @@
 import { GpuContext, openGpu, REQUESTED_LIMITS } from "../../src/gpu/device.ts";
-import { flatGrid, UniformArena } from "../../src/gpu/kernel.ts";
+import { flatGrid, Kernel, UniformArena } from "../../src/gpu/kernel.ts";
 import { gpuTest } from "./_webgpu.ts";
 import assert from "node:assert/strict";
 
@@ -68,6 +68,33 @@ gpuTest(
     assert.throws(() => arena.push(new Array(17).fill(0)), /at most 16 words/);
     arena.destroy();
     return Promise.resolve();
+  },
+);
+
+gpuTest(
+  "a kernel reuses the bind group of the same buffers and makes a new one for others",
+  async (gpu) => {
+    const k = await Kernel.load(gpu, "scan_tiles", ["uniform", "write"]);
+    const arena = new UniformArena(gpu);
+    const usage = GPUBufferUsage.STORAGE;
+    const [a, b] = [
+      gpu.device.createBuffer({ size: 64, usage }),
+      gpu.device.createBuffer({ size: 64, usage }),
+    ];
+    try {
+      arena.reset(1);
+      const g = k.bind(arena, [a]);
+      assert.equal(k.bind(arena, [a]), g);
+      assert.notEqual(k.bind(arena, [b]), g);
+      // A grown arena is a new uniform buffer: its groups are new too.
+      arena.reset(1 << 12);
+      assert.notEqual(k.bind(arena, [a]), g);
+      assert.equal(k.bind(arena, [a]), k.bind(arena, [a]));
+    } finally {
+      a.destroy();
+      b.destroy();
+      arena.destroy();
+    }
   },
 );
 

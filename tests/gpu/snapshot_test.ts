@@ -1,3 +1,5 @@
+import { ThreadCpuClock } from "../../src/util/thread_cpu.ts";
+import { hostCpuMsPerStep } from "../../src/gpu/timeline.ts";
 import { GpuBackend } from "../../src/gpu/gpu_backend.ts";
 import { CpuBackend } from "../../src/model/cpu_backend.ts";
 import { DEFAULT_TRAIN, type RewardBackend } from "../../src/model/types.ts";
@@ -93,6 +95,19 @@ gpuTest("a traced epoch times each segment on the device, within the one readbac
       assert.ok(s.deviceStart >= s.submitEnd - 1e-6, "the device started before the submit");
       assert.ok(s.deviceDone >= s.deviceStart && s.deviceStart >= prev - 1e-6);
       prev = s.deviceDone;
+    }
+    // Where the thread's CPU clock reads (Linux), each span's CPU time too, summed per epoch.
+    const clock = ThreadCpuClock.open();
+    if (clock) {
+      clock.close();
+      for (const s of t) {
+        assert.ok(s.cpu && Object.values(s.cpu).every((ms) => ms >= 0), "no CPU times");
+        // CPU time within a span cannot exceed its wall time (one thread).
+        assert.ok(s.cpu.upload + s.cpu.encode + s.cpu.finish <= s.recordEnd - s.waitEnd + 0.01);
+      }
+      const cpu = b.lastCost!.host!.cpu!;
+      assert.ok(Math.abs(cpu.encode - t.reduce((a, s) => a + s.cpu!.encode, 0)) < 1e-9);
+      assert.ok(hostCpuMsPerStep(b.lastCost!.host!)! > 0);
     }
   } finally {
     b.destroy();

@@ -5,6 +5,7 @@
  * @module
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { dirname } from "node:path";
 import type { Batch } from "../contracts/types.ts";
 import { insertPairs, type InsertPairsOptions } from "./write_pairs.ts";
 import { appendLabels } from "./write_labels.ts";
@@ -63,9 +64,23 @@ export class PoolTransaction {
     return r;
   }
 
-  /** Inserts a pair batch (see `Pool.insertPairs`). @returns Pairs inserted or updated. */
-  insertPairs(batch: Batch, opts?: InsertPairsOptions): Promise<number> {
-    return insertPairs(this.#use("insertPairs"), batch, opts);
+  /**
+   * Inserts a pair batch, or several as one (see `Pool.insertPairs`): give all the batches of a
+   * large input in one call, which writes them with one statement.
+   *
+   * @returns Pairs inserted or updated.
+   */
+  insertPairs(batches: Batch | readonly Batch[], opts?: InsertPairsOptions): Promise<number> {
+    const conn = this.#use("insertPairs");
+    if (this.#path !== ":memory:") return insertPairs(conn, dirname(this.#path), batches, opts);
+    return (async () => {
+      const dir = await Deno.makeTempDir({ prefix: "serflow-pool-" });
+      try {
+        return await insertPairs(conn, dir, batches, opts);
+      } finally {
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
+      }
+    })();
   }
 
   /** Appends label rows (see `Pool.appendLabels`). @returns Rows appended. */

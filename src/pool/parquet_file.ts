@@ -1,6 +1,6 @@
 /**
  * A minimal Parquet writer for bulk loads into DuckDB (`read_parquet`): flat, required columns of
- * UTF-8 strings or 32-bit integers, plain encoding, no compression, one data page per column and
+ * UTF-8 strings, 32-bit integers or 32-bit floats, plain encoding, no compression, one data page per column and
  * row group. String values are copied as bytes (for an Arrow `Utf8` column, straight from its
  * buffer): no JS string is made and DuckDB reads the file in bulk, where appending value by value
  * from JS costs a native call per value.
@@ -14,17 +14,24 @@
 /** A column of the file. */
 export interface ParquetColumn {
   name: string;
-  /** `utf8`: BYTE_ARRAY annotated UTF8 (read as VARCHAR); `int32`: INT32 (read as INTEGER). */
-  type: "utf8" | "int32";
+  /**
+   * `utf8`: BYTE_ARRAY annotated UTF8 (read as VARCHAR); `int32`: INT32 (read as INTEGER);
+   * `float32`: FLOAT (read as FLOAT).
+   */
+  type: "utf8" | "int32" | "float32";
 }
 
-/** The values of one column in a row group: bytes per row (`utf8`) or the integers (`int32`). */
-export type ParquetValues = ((row: number) => Uint8Array) | Int32Array;
+/**
+ * The values of one column in a row group: bytes per row (`utf8`), an `Int32Array` (`int32`) or
+ * a `Float32Array` (`float32`).
+ */
+export type ParquetValues = ((row: number) => Uint8Array) | Int32Array | Float32Array;
 
 // Thrift compact protocol type ids.
 const T_I32 = 5, T_I64 = 6, T_BINARY = 8, T_LIST = 9, T_STRUCT = 12;
 // Parquet enums.
-const BYTE_ARRAY = 6, INT32 = 1, REQUIRED = 0, UTF8 = 0, PLAIN = 0, RLE = 3, DATA_PAGE = 0;
+const PHYSICAL = { utf8: 6, int32: 1, float32: 4 } as const;
+const REQUIRED = 0, UTF8 = 0, PLAIN = 0, RLE = 3, DATA_PAGE = 0;
 
 /** Writes Thrift compact protocol into a growing buffer. */
 class Thrift {
@@ -198,10 +205,13 @@ export class ParquetWriter {
     for (let c = 0; c < values.length; c++) {
       const col = this.#columns[c], v = values[c];
       let page: Uint8Array;
-      if (col.type === "int32") {
-        if (!(v instanceof Int32Array) || v.length !== rows) {
+      if (col.type !== "utf8") {
+        const want = col.type === "int32" ? Int32Array : Float32Array;
+        if (!(v instanceof want) || v.length !== rows) {
           throw new RangeError(
-            `Cannot write Parquet column '${col.name}': it needs an Int32Array of ${rows} values`,
+            `Cannot write Parquet column '${col.name}': it needs ${
+              col.type === "int32" ? "an" : "a"
+            } ${want.name} of ${rows} values`,
           );
         }
         page = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
@@ -237,7 +247,7 @@ export class ParquetWriter {
         .structs(2, [null, ...cols], (s, col) => {
           if (col === null) s.string(4, "schema").int(5, cols.length);
           else {
-            s.int(1, col.type === "utf8" ? BYTE_ARRAY : INT32).int(3, REQUIRED).string(4, col.name);
+            s.int(1, PHYSICAL[col.type]).int(3, REQUIRED).string(4, col.name);
             if (col.type === "utf8") s.int(6, UTF8);
           }
         })
@@ -246,7 +256,7 @@ export class ParquetWriter {
           g.structs(1, group.chunks, (cc, chunk) => {
             const c = group.chunks.indexOf(chunk);
             cc.long(2, chunk.offset).struct(3, (m) =>
-              m.int(1, cols[c].type === "utf8" ? BYTE_ARRAY : INT32)
+              m.int(1, PHYSICAL[cols[c].type])
                 .ints(2, [PLAIN, RLE])
                 .strings(3, [cols[c].name])
                 .int(4, 0)

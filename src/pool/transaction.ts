@@ -72,20 +72,24 @@ export class PoolTransaction {
    */
   insertPairs(batches: Batch | readonly Batch[], opts?: InsertPairsOptions): Promise<number> {
     const conn = this.#use("insertPairs");
-    if (this.#path !== ":memory:") return insertPairs(conn, dirname(this.#path), batches, opts);
-    return (async () => {
-      const dir = await Deno.makeTempDir({ prefix: "serflow-pool-" });
-      try {
-        return await insertPairs(conn, dir, batches, opts);
-      } finally {
-        await Deno.remove(dir, { recursive: true }).catch(() => {});
-      }
-    })();
+    return this.#scratch((dir) => insertPairs(conn, dir, batches, opts));
   }
 
   /** Appends label rows (see `Pool.appendLabels`). @returns Rows appended. */
   appendLabels(rows: LabelRows, opts?: AppendLabelOptions): Promise<number> {
-    return appendLabels(this.#use("appendLabels"), rows, this.#runId, opts);
+    const conn = this.#use("appendLabels");
+    return this.#scratch((dir) => appendLabels(conn, dir, rows, this.#runId, opts));
+  }
+
+  /** Runs a bulk write with a directory for its scratch file: the pool file's, or a temporary one. */
+  async #scratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+    if (this.#path !== ":memory:") return await fn(dirname(this.#path));
+    const dir = await Deno.makeTempDir({ prefix: "serflow-pool-" });
+    try {
+      return await fn(dir);
+    } finally {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
   }
 
   /** Records bad input records of a run (default: the current run). */

@@ -16,7 +16,7 @@ async function readBack(path: string, sql = "SELECT * FROM t") {
   }
 }
 
-Deno.test("ParquetWriter writes strings and integers DuckDB reads back exactly", async () => {
+Deno.test("ParquetWriter writes strings, integers and floats DuckDB reads back exactly", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const path = join(dir, "t.parquet");
@@ -24,6 +24,7 @@ Deno.test("ParquetWriter writes strings and integers DuckDB reads back exactly",
     const cols: ParquetColumn[] = [
       { name: "i", type: "int32" },
       ...Array.from({ length: 16 }, (_, k) => ({ name: `s${k}`, type: "utf8" as const })),
+      { name: "f", type: "float32" },
     ];
     const w = new ParquetWriter(path, cols);
     const enc = new TextEncoder();
@@ -34,17 +35,20 @@ Deno.test("ParquetWriter writes strings and integers DuckDB reads back exactly",
       const ints = Int32Array.from({ length: n }, () => next++);
       const text = (k: number, r: number) =>
         k === 0 ? `é"x,\n${ints[r]}😀\u0000` : r % 3 === 0 ? "" : `v${k}-${ints[r]}`;
+      const floats = Float32Array.from(ints, (i) => (i === 0 ? NaN : i / 4));
       w.writeRowGroup(n, [
         ints,
         ...Array.from({ length: 16 }, (_, k) => (r: number) => enc.encode(text(k, r))),
+        floats,
       ]);
       for (let r = 0; r < n; r++) {
-        want.push([ints[r], ...Array.from({ length: 16 }, (_, k) => text(k, r))]);
+        want.push([ints[r], ...Array.from({ length: 16 }, (_, k) => text(k, r)), floats[r]]);
       }
     }
     w.close();
     const got = await readBack(path);
     assert.deepEqual(got.types.slice(0, 2), ["INTEGER", "VARCHAR"]);
+    assert.equal(got.types[17], "FLOAT");
     assert.deepEqual(got.rows, want);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -78,6 +82,10 @@ Deno.test("ParquetWriter refuses values that do not fit its columns", async () =
     assert.throws(() => w.writeRowGroup(2, [Int32Array.of(1), () => new Uint8Array(0)]), {
       name: "RangeError",
       message: "Cannot write Parquet column 'i': it needs an Int32Array of 2 values",
+    });
+    assert.throws(() => w.writeRowGroup(1, [Float32Array.of(1), () => new Uint8Array(0)]), {
+      name: "RangeError",
+      message: "Cannot write Parquet column 'i': it needs an Int32Array of 1 values",
     });
     assert.throws(() => w.writeRowGroup(1, [Int32Array.of(1), Int32Array.of(1)]), {
       name: "RangeError",

@@ -1,6 +1,7 @@
 /**
  * Per-connection temporary tables that bulk writes append to before one `INSERT ... SELECT`
- * moves the rows into the pool with their constant columns, dedupe and conflict rules.
+ * moves the rows into the pool with their constant columns, dedupe and conflict rules (pairs and
+ * labels, the large writes, take a scratch Parquet file instead: see `write_pairs.ts`).
  * Staged columns hold no NULLs (0, NaN or "" stand for them) because the appender's NULL path
  * costs a BigInt operation per value; the `INSERT ... SELECT` turns them back into NULLs.
  *
@@ -9,12 +10,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 
 const STAGING: readonly string[] = [
-  `CREATE TEMP TABLE IF NOT EXISTS _stage_pairs (
-    i INTEGER, pair_id VARCHAR, group_id VARCHAR, prompt VARCHAR, response_a VARCHAR,
-    response_b VARCHAR, split VARCHAR, gold TINYINT, source VARCHAR, dataset VARCHAR)`,
-  `CREATE TEMP TABLE IF NOT EXISTS _stage_labels (
-    i INTEGER, pair_id VARCHAR, label TINYINT, origin_k UTINYINT, rule_k USMALLINT,
-    p_a FLOAT, p_b FLOAT, margin FLOAT, swapped BOOLEAN)`,
   `CREATE TEMP TABLE IF NOT EXISTS _stage_rejects (
     file VARCHAR, line BIGINT, reason VARCHAR, raw VARCHAR)`,
 ];

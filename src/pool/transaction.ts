@@ -5,6 +5,7 @@
  * @module
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { dirname } from "node:path";
 import type { Batch } from "../contracts/types.ts";
 import { insertPairs, type InsertPairsOptions } from "./write_pairs.ts";
 import { appendLabels } from "./write_labels.ts";
@@ -63,14 +64,32 @@ export class PoolTransaction {
     return r;
   }
 
-  /** Inserts a pair batch (see `Pool.insertPairs`). @returns Pairs inserted or updated. */
-  insertPairs(batch: Batch, opts?: InsertPairsOptions): Promise<number> {
-    return insertPairs(this.#use("insertPairs"), batch, opts);
+  /**
+   * Inserts a pair batch, or several as one (see `Pool.insertPairs`): give all the batches of a
+   * large input in one call, which writes them with one statement.
+   *
+   * @returns Pairs inserted or updated.
+   */
+  insertPairs(batches: Batch | readonly Batch[], opts?: InsertPairsOptions): Promise<number> {
+    const conn = this.#use("insertPairs");
+    return this.#scratch((dir) => insertPairs(conn, dir, batches, opts));
   }
 
   /** Appends label rows (see `Pool.appendLabels`). @returns Rows appended. */
   appendLabels(rows: LabelRows, opts?: AppendLabelOptions): Promise<number> {
-    return appendLabels(this.#use("appendLabels"), rows, this.#runId, opts);
+    const conn = this.#use("appendLabels");
+    return this.#scratch((dir) => appendLabels(conn, dir, rows, this.#runId, opts));
+  }
+
+  /** Runs a bulk write with a directory for its scratch file: the pool file's, or a temporary one. */
+  async #scratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+    if (this.#path !== ":memory:") return await fn(dirname(this.#path));
+    const dir = await Deno.makeTempDir({ prefix: "serflow-pool-" });
+    try {
+      return await fn(dir);
+    } finally {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
   }
 
   /** Records bad input records of a run (default: the current run). */

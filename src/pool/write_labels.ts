@@ -1,20 +1,15 @@
 /**
- * `appendLabels`: label rows from columns into the append-only `labels` table, in bulk.
+ * `appendLabels`: label rows from columns into the append-only `labels` table, in bulk: the rows
+ * go into a scratch Parquet file (see `write_pairs.ts`), which one `INSERT ... SELECT` reads
+ * inside the caller's transaction.
  *
  * @module
  */
-import {
-  BOOLEAN,
-  type DuckDBConnection,
-  FLOAT,
-  INTEGER,
-  listValue,
-  TINYINT,
-  USMALLINT,
-  UTINYINT,
-  VARCHAR,
-} from "@duckdb/node-api";
-import { appendRows } from "./append_rows.ts";
+import { type DuckDBConnection, listValue } from "@duckdb/node-api";
+import { join, resolve } from "node:path";
+import { oneThread } from "./one_thread.ts";
+import { type ParquetColumn, ParquetWriter } from "./parquet_file.ts";
+import { utf8Of } from "./utf8_column.ts";
 import type { AppendLabelOptions, LabelOrigin, LabelRows } from "./types.ts";
 
 const ORIGINS: readonly LabelOrigin[] = ["human", "self"];
@@ -59,12 +54,27 @@ function _checkLength(name: string, v: ArrayLike<unknown>, n: number): void {
   }
 }
 
-/** A float column for staging: NaN stands for null (see `staging.ts`). */
+/** A float column for the scratch file: NaN stands for null. */
 function _floats(name: string, v: ArrayLike<number | null> | null | undefined, n: number) {
-  if (v === null || v === undefined) return () => NaN;
+  if (v === null || v === undefined) return new Float32Array(n).fill(NaN);
   _checkLength(name, v, n);
-  return (i: number) => v[i] ?? NaN;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = v[i] ?? NaN;
+  return out;
 }
+
+/** The columns of the scratch file (its rows hold no NULLs: 0 and NaN stand for them). */
+const COLUMNS: readonly ParquetColumn[] = [
+  { name: "i", type: "int32" },
+  { name: "pair_id", type: "utf8" },
+  { name: "label", type: "int32" },
+  { name: "origin_k", type: "int32" },
+  { name: "rule_k", type: "int32" },
+  { name: "p_a", type: "float32" },
+  { name: "p_b", type: "float32" },
+  { name: "margin", type: "float32" },
+  { name: "swapped", type: "int32" },
+];
 
 /**
  * Reserves `n` label ids in the transaction (the counter `meta.last_label_id`; a rollback gives
@@ -99,10 +109,11 @@ function _nan(col: string): string {
 }
 
 /**
- * Validates label rows and appends them to `labels` (through the staging table), numbering them
- * after the latest `label_id`.
+ * Validates label rows and appends them to `labels` (through a scratch Parquet file), numbering
+ * them after the latest `label_id`.
  *
  * @param conn The connection (inside the caller's transaction).
+ * @param scratchDir A writable directory for the scratch file (the pool file's).
  * @param rows The rows, as columns.
  * @param runId The run they belong to when `rows.runId` is absent.
  * @param opts `skipDuplicates`.
@@ -111,6 +122,7 @@ function _nan(col: string): string {
  */
 export async function appendLabels(
   conn: DuckDBConnection,
+  scratchDir: string,
   rows: LabelRows,
   runId: string | null,
   opts: AppendLabelOptions = {},
@@ -152,32 +164,64 @@ export async function appendLabels(
   const rule = _coded("rule", rows.rule, n);
   const swapped = rows.swapped;
   if (swapped) _checkLength("swapped", swapped, n);
-  await conn.run("DELETE FROM _stage_labels");
-  await appendRows(conn, "_stage_labels", [
-    { type: INTEGER, value: (i) => i },
-    { type: VARCHAR, value: (i) => rows.pairId[i] },
-    { type: TINYINT, value: (i) => rows.label[i] || 0 },
-    { type: UTINYINT, value: origin.code },
-    { type: USMALLINT, value: rule.code },
-    { type: FLOAT, value: _floats("pA", rows.pA, n) },
-    { type: FLOAT, value: _floats("pB", rows.pB, n) },
-    { type: FLOAT, value: _floats("margin", rows.margin, n) },
-    { type: BOOLEAN, value: swapped ? (i) => !!swapped[i] : () => false },
-  ], n);
+  if (n === 0) return 0;
+  const file = join(scratchDir, `.serflow-labels-${crypto.randomUUID()}.parquet`);
+  const writer = new ParquetWriter(file, COLUMNS);
+  try {
+    const ints = (f: (i: number) => number) => {
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) out[i] = f(i);
+      return out;
+    };
+    writer.writeRowGroup(n, [
+      ints((i) => i),
+      utf8Of(rows.pairId),
+      ints((i) => rows.label[i] || 0),
+      ints(origin.code),
+      ints(rule.code),
+      _floats("pA", rows.pA, n),
+      _floats("pB", rows.pB, n),
+      _floats("margin", rows.margin, n),
+      ints(swapped ? (i) => (swapped[i] ? 1 : 0) : () => 0),
+    ]);
+    writer.close();
+  } catch (e) {
+    writer.abort();
+    await Deno.remove(file).catch(() => {});
+    throw e;
+  }
+  try {
+    return await _insert(conn, resolve(file), rows, run, origin, rule, opts);
+  } finally {
+    await Deno.remove(file).catch(() => {});
+  }
+}
+
+async function _insert(
+  conn: DuckDBConnection,
+  file: string,
+  rows: LabelRows,
+  run: string,
+  origin: Coded,
+  rule: Coded,
+  opts: AppendLabelOptions,
+): Promise<number> {
+  const n = rows.pairId.length;
   const skip = opts.skipDuplicates
     ? `WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.run_id = $4 AND l.pair_id = s.pair_id
          AND l.iteration = $3 AND l.origin = ${_pick(1, "s.origin_k", origin)}
          AND l.label IS NOT DISTINCT FROM nullif(s.label, 0))`
     : "";
   const base = await reserveLabelIds(conn, n);
-  const r = await conn.run(
-    `INSERT INTO labels (label_id, pair_id, label, origin, iteration, run_id, p_a, p_b, margin,
-       rule, swapped, model_id)
-     SELECT ${base} + s.i + 1, s.pair_id, nullif(s.label, 0),
-       ${_pick(1, "s.origin_k", origin)}, $3, $4, ${_nan("s.p_a")}, ${_nan("s.p_b")},
-       ${_nan("s.margin")}, ${_pick(2, "s.rule_k", rule)}, s.swapped, $5
-     FROM _stage_labels s ${skip}`,
-    [listValue(origin.values), listValue(rule.values), rows.iteration, run, rows.modelId ?? null],
-  );
+  const r = await oneThread(conn, () =>
+    conn.run(
+      `INSERT INTO labels (label_id, pair_id, label, origin, iteration, run_id, p_a, p_b, margin,
+         rule, swapped, model_id)
+       SELECT ${base} + s.i + 1, s.pair_id, nullif(s.label, 0),
+         ${_pick(1, "s.origin_k", origin)}, $3, $4, ${_nan("s.p_a")}, ${_nan("s.p_b")},
+         ${_nan("s.margin")}, ${_pick(2, "s.rule_k", rule)}, s.swapped <> 0, $5
+       FROM read_parquet('${file.replaceAll("'", "''")}') s ${skip}`,
+      [listValue(origin.values), listValue(rule.values), rows.iteration, run, rows.modelId ?? null],
+    ));
   return r.rowsChanged;
 }

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { dirname } from "node:path";
 import { withPool } from "../../src/pool/with_pool.ts";
 import type { Pool } from "../../src/pool/pool.ts";
-import { pairsBatch } from "./_helpers.ts";
+import { pairsBatch, withTempPool } from "./_helpers.ts";
 
 /** Seed labels at 0, two self-labels at 1, a relabel and a withdrawal at 2. */
 async function threeIterations(pool: Pool): Promise<void> {
@@ -235,5 +236,36 @@ Deno.test("label ids continue after the last commit, and after labels written wi
     assert.deepEqual(await labelsAt(pool, "SELECT label_id FROM labels ORDER BY 1"), [[1], [2], [
       3,
     ]]);
+  });
+});
+
+Deno.test("appendLabels() keeps any pair id byte for byte and leaves no scratch file", async () => {
+  await withTempPool(async (pool, path) => {
+    await pool.startRun({ runId: "r", pipeline: "t" });
+    const pairId = ["ascii-1", "pär-2", "日本-3", "😀"];
+    assert.equal(
+      await pool.appendLabels({
+        pairId,
+        label: [1, -1, null, 1],
+        origin: "self",
+        iteration: 1,
+        rule: ["status1", "status2", "withdrawn", "status1"],
+        pA: [0.9, 0.2, null, 0.75],
+        margin: [0.5, NaN, null, 0.25],
+        swapped: [false, true, false, true],
+      }),
+      4,
+    );
+    const r = await pool.query(
+      "SELECT pair_id, label, rule, p_a, p_b, margin, swapped FROM labels ORDER BY label_id",
+    );
+    assert.deepEqual(r.rows, [
+      ["ascii-1", 1, "status1", 0.8999999761581421, null, 0.5, false],
+      ["pär-2", -1, "status2", 0.20000000298023224, null, null, true],
+      ["日本-3", null, "withdrawn", null, null, null, false],
+      ["😀", 1, "status1", 0.75, null, 0.25, true],
+    ]);
+    const scratch = [...Deno.readDirSync(dirname(path))].filter((e) => e.name.endsWith(".parquet"));
+    assert.deepEqual(scratch, []);
   });
 });

@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
-import { Int8, Utf8 } from "apache-arrow";
-import { pairBatch, pairRows } from "../../src/data/schema.ts";
+import { dirname } from "node:path";
+import { Int8, Utf8, vectorFromArray } from "apache-arrow";
+import {
+  batchFromVectors,
+  PAIR_SCHEMA,
+  pairBatch,
+  pairRows,
+  type Split,
+} from "../../src/data/schema.ts";
 import { withPool } from "../../src/pool/with_pool.ts";
-import { pairs, pairsBatch } from "./_helpers.ts";
+import { pairs, pairsBatch, withTempPool } from "./_helpers.ts";
 
 Deno.test("insertPairs() and readPairs() round-trip a pair batch with its Arrow types", async () => {
   await withPool(":memory:", async (pool) => {
@@ -91,5 +98,78 @@ Deno.test("insertPairs() refuses a batch without the pair columns, naming them",
       message: "Cannot insert pairs as the batch has no column 'group_id', 'response_a', " +
         "'response_b', 'split', 'source': it needs the pair batch columns of src/data/schema.ts",
     });
+  });
+});
+
+Deno.test("insertPairs() writes several batches as one, the first row of a pair_id winning", async () => {
+  await withPool(":memory:", async (pool) => {
+    const rows = pairs(6, { seed: 1 });
+    const again = { ...rows[1], prompt: "a later copy", split: "test" as const };
+    const n = await pool.insertPairs([
+      pairBatch(rows.slice(0, 3)),
+      pairBatch([]),
+      pairBatch([again, ...rows.slice(3)]),
+    ]);
+    assert.equal(n, 6);
+    const r = await pool.query("SELECT pair_id, prompt, split FROM pairs ORDER BY pair_id");
+    assert.equal(r.rows.length, 6);
+    assert.deepEqual(r.rows[1], ["p0001", rows[1].prompt, "unlabelled"]);
+    const unlabelled = rows.map((r) => ({ ...r, label: null })); // no labels were appended
+    assert.deepEqual(pairRows(await pool.readPairs()), unlabelled);
+  });
+});
+
+Deno.test("insertPairs() of several batches into a pool that has pairs takes their new splits", async () => {
+  await withPool(":memory:", async (pool) => {
+    const rows = pairs(4, { seed: 0 });
+    await pool.insertPairs(pairBatch(rows.slice(0, 2)));
+    const resplit = rows.map((r, i) => ({ ...r, split: (i === 0 ? "test" : r.split) as Split }));
+    const n = await pool.insertPairs([pairBatch(resplit.slice(0, 2)), pairBatch(resplit.slice(2))]);
+    assert.equal(n, 3, "one pair resplit, two inserted, one unchanged");
+    const r = await pool.query("SELECT pair_id, split FROM pairs ORDER BY pair_id");
+    assert.deepEqual(r.rows, [
+      ["p0000", "test"],
+      ["p0001", "unlabelled"],
+      ["p0002", "unlabelled"],
+      ["p0003", "unlabelled"],
+    ]);
+  });
+});
+
+Deno.test("insertPairs() reads sliced batches and text of any script byte for byte", async () => {
+  await withPool(":memory:", async (pool) => {
+    const rows = pairs(8, { seed: 0 }).map((r, i) => ({
+      ...r,
+      prompt: i % 2 ? "" : `日本語 ${i} «ü» 😀 'q' "qq" \\ \r\n,;`,
+    }));
+    const batch = pairBatch(rows);
+    assert.equal(await pool.insertPairs([batch.slice(5, 8), batch.slice(1, 3)]), 5);
+    assert.deepEqual(
+      pairRows(await pool.readPairs()).sort((a, b) => a.pair_id.localeCompare(b.pair_id)),
+      [...rows.slice(1, 3), ...rows.slice(5, 8)],
+    );
+  });
+});
+
+Deno.test("insertPairs() refuses a null text, naming it, and writes nothing of the call", async () => {
+  await withTempPool(async (pool, path) => {
+    const good = pairBatch(pairs(3));
+    const bad = batchFromVectors(
+      PAIR_SCHEMA.fields.map((f) => f.name),
+      Object.fromEntries(PAIR_SCHEMA.fields.map((f) => [
+        f.name,
+        f.name === "response_b"
+          ? vectorFromArray(["x", null], new Utf8())
+          : good.getChild(f.name)!.slice(0, 2),
+      ])),
+    );
+    await assert.rejects(() => pool.insertPairs([good.slice(2), bad]), {
+      name: "RangeError",
+      message: "Cannot insert pairs as 'response_b' is null in row 1: it is required",
+    });
+    assert.equal((await pool.query("SELECT count(*) FROM pairs")).rows[0][0], 0n);
+    assert.equal(await pool.insertPairs(good), 3);
+    const scratch = [...Deno.readDirSync(dirname(path))].filter((e) => e.name.includes("serflow"));
+    assert.deepEqual(scratch, [], "no scratch file is left beside the pool");
   });
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { dirname } from "node:path";
 import type { Pool } from "../../src/pool/pool.ts";
 import { withPool } from "../../src/pool/with_pool.ts";
 import type { PoolTransaction } from "../../src/pool/transaction.ts";
@@ -148,5 +149,7 @@ for (const signal of ["SIGKILL", "SIGINT"] as const) {
       assert.equal(run?.status, "running");
       assert.equal(run?.lastIteration, 1);
     }, { readOnly: true });
+    const scratch = [...Deno.readDirSync(dirname(path))].filter((e) => e.name.endsWith(".parquet"));
+    assert.deepEqual(scratch, [], "the bulk pair write removed its scratch file");
   });
 }

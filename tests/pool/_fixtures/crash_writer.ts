@@ -1,7 +1,7 @@
 /**
  * Child process of the crash test: commits iterations 0 and 1 to the pool at `Deno.args[0]`, then
- * opens iteration 2's transaction, writes many labels and a record, prints "in-transaction" and
- * waits to be killed.
+ * opens iteration 2's transaction, writes many new pairs (several batches, one bulk write), many
+ * labels and a record, prints "in-transaction" and waits to be killed.
  */
 import { Pool } from "../../../src/pool/pool.ts";
 import { pairBatch } from "../../../src/data/schema.ts";
@@ -45,6 +45,20 @@ await pool.transaction(async (tx) => {
 });
 console.log("committed");
 await pool.transaction(async (tx) => {
+  const batches = [0, 1, 2].map((b) =>
+    pairBatch(Array.from({ length: 2000 }, (_, i) => ({
+      pair_id: `n${b}-${i}`,
+      group_id: "g",
+      prompt: `new question ${i}`,
+      response_a: "a",
+      response_b: "b",
+      label: null,
+      split: "unlabelled",
+      gold: 1,
+      source: "crash",
+    })))
+  );
+  await tx.insertPairs(batches);
   await tx.appendLabels({
     pairId: ids,
     label: new Int8Array(N).fill(1),

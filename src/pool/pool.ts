@@ -189,9 +189,11 @@ export class Pool {
     });
   }
 
-  /** Inserts a pair batch in its own transaction (see `PoolTransaction.insertPairs`). */
-  insertPairs(batch: Batch, opts?: InsertPairsOptions): Promise<number> {
-    return this.transaction((tx) => tx.insertPairs(batch, opts));
+  /**
+   * Inserts a pair batch, or several, in its own transaction (see `PoolTransaction.insertPairs`).
+   */
+  insertPairs(batches: Batch | readonly Batch[], opts?: InsertPairsOptions): Promise<number> {
+    return this.transaction((tx) => tx.insertPairs(batches, opts));
   }
 
   /** Appends label rows in their own transaction. @returns Rows appended. */

@@ -63,9 +63,12 @@ export class PoolTransaction {
     return r;
   }
 
-  /** Inserts a pair batch (see `Pool.insertPairs`). @returns Pairs inserted or updated. */
-  insertPairs(batch: Batch, opts?: InsertPairsOptions): Promise<number> {
-    return insertPairs(this.#use("insertPairs"), batch, opts);
+  /**
+   * Inserts a pair batch, or several in one statement (see `Pool.insertPairs`).
+   * @returns Pairs inserted or updated.
+   */
+  insertPairs(batches: Batch | readonly Batch[], opts?: InsertPairsOptions): Promise<number> {
+    return insertPairs(this.#use("insertPairs"), batches, opts);
   }
 
   /** Appends label rows (see `Pool.appendLabels`). @returns Rows appended. */

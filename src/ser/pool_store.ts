@@ -128,7 +128,7 @@ class PoolStore implements SerStore {
     );
     const byOrigin = (origin: "human" | "self") => c.labels.filter((l) => l.origin === origin);
     await this.#pool.transaction(async (tx) => {
-      if (k === 0) { for (const b of this.#batches) await tx.insertPairs(b); }
+      if (k === 0) await tx.insertPairs(this.#batches);
       for (const origin of ["human", "self"] as const) {
         const ls = byOrigin(origin);
         if (ls.length === 0) continue;

@@ -23,6 +23,7 @@ const SHAPES: Partial<ModelConfig>[] = [
   { dim: 8, hidden: 16, pooling: "mean", activation: "relu" },
   { dim: 5, hidden: 12, denseFeatures: false },
   { input: "embedding", dim: 6, hidden: 9 },
+  { dim: 7, hidden: 20, pooling: "mean" },
 ];
 
 for (const over of SHAPES) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Rng } from "../../src/contracts/rng.ts";
+import { bagScale } from "../../src/model/bag.ts";
 import { activate, activateGrad } from "../../src/model/math.ts";
 import { assembleKernels } from "../../src/model/wasm/build_kernels.ts";
 import { KERNELS_WASM_BASE64 } from "../../src/model/wasm/kernels_wasm.ts";
@@ -135,6 +136,106 @@ Deno.test("act_rows() matches activate/activateGrad and the reward dot product, 
         r += f[W + j] * h;
       }
       assert.ok(close(f[R + row], r, 1e-5, 1e-5), `reward of row ${row}`);
+    }
+  }
+});
+
+Deno.test("pool_pairs() pools each pair's three bags exactly as pool() with bagScale, empty bags included", () => {
+  const rng = new Rng(5), { k, f, u } = setup(), dim = 8, rows = 40, n = 7;
+  const E = 16, OFF = E + rows * dim, IDS = OFF + 3 * (n + 1), IDX = IDS + 3 * 64, X = IDX + 16;
+  const ldx = 3 * dim + 4, dqa = dim, dqb = 2 * dim, WANT = X + n * ldx + 16;
+  for (let i = 0; i < rows * dim; i++) f[E + i] = rng.normal();
+  // three CSR columns of n bags (sizes 0..6) sharing one ids array, one after the other
+  let id = 0;
+  for (let col = 0; col < 3; col++) {
+    for (let i = 0; i <= n; i++) {
+      u[OFF + col * (n + 1) + i] = id;
+      if (i < n) { for (let len = rng.int(7); len > 0; len--) u[IDS + id++] = rng.int(rows); }
+    }
+  }
+  const order = [4, 0, 6, 2, 2];
+  u.set(order, IDX);
+  for (const pooling of ["mean", "sqrtn"] as const) {
+    f.fill(SENTINEL, X, X + order.length * ldx);
+    k.pool_pairs(
+      E * 4,
+      dim,
+      OFF * 4,
+      IDS * 4,
+      (OFF + n + 1) * 4,
+      IDS * 4,
+      (OFF + 2 * (n + 1)) * 4,
+      IDS * 4,
+      IDX * 4,
+      order.length,
+      X * 4,
+      dqa * 4,
+      dqb * 4,
+      ldx * 4,
+      pooling === "mean" ? 1 : 0,
+    );
+    order.forEach((i, t) => {
+      for (let col = 0; col < 3; col++) {
+        const s = u[OFF + col * (n + 1) + i], e = u[OFF + col * (n + 1) + i + 1];
+        k.pool(E * 4, dim, IDS * 4, s, e, WANT * 4, bagScale(e - s, pooling));
+        const got = f.subarray(X + t * ldx + col * dim, X + t * ldx + (col + 1) * dim);
+        assert.deepEqual(got, f.slice(WANT, WANT + dim), `${pooling}, pair ${i}, bag ${col}`);
+      }
+      assert.equal(f[X + t * ldx + 3 * dim], SENTINEL, "past the rows");
+    });
+  }
+});
+
+Deno.test("score_pairs() matches a float64 loop of the factored forward pass, both block widths", () => {
+  const rng = new Rng(6);
+  for (const [hp, steps, kind] of [[16, 5, 0], [24, 9, 1], [8, 4, 0], [40, 12, 0]]) {
+    const { k, f } = setup(), n = 3, ldx = 3 * steps + 1;
+    const ZP = 16, X = ZP + n * hp + 16, W = X + n * ldx + 16, W2 = W + 2 * steps * hp + 16;
+    const ZT = W2 + hp + 16, RA = ZT + hp + 16, RB = RA + n + 8;
+    for (let i = 0; i < n * hp; i++) f[ZP + i] = rng.normal();
+    for (let i = 0; i < n * ldx; i++) f[X + i] = rng.normal();
+    for (let i = 0; i < 2 * steps * hp; i++) f[W + i] = 0.5 * rng.normal();
+    for (let j = 0; j < hp; j++) f[W2 + j] = rng.normal();
+    const zp = f.slice(ZP, ZP + n * hp), b2 = 0.375;
+    // weight (c, j) of Wq (which 0) or Wpq (1) in the packed layout: blocks of 16 units, the last 8
+    const at = (which: number, c: number, j: number) => {
+      const block = Math.floor(j / 16) * 16, w = Math.min(16, hp - block);
+      return W + block * 2 * steps + c * 2 * w + which * w + (j - block);
+    };
+    k.score_pairs(
+      ZP * 4,
+      X * 4,
+      steps * 4,
+      2 * steps * 4,
+      ldx * 4,
+      n,
+      W * 4,
+      steps,
+      hp,
+      W2 * 4,
+      b2,
+      kind,
+      ZT * 4,
+      RA * 4,
+      RB * 4,
+    );
+    const act = (x: number) => activate(x, kind === 1 ? "relu" : "gelu");
+    for (let t = 0; t < n; t++) {
+      const x = X + t * ldx;
+      for (const [q, out] of [[x + steps, RA], [x + 2 * steps, RB]]) {
+        let r = b2;
+        for (let j = 0; j < hp; j++) {
+          let z = zp[t * hp + j];
+          for (let c = 0; c < steps; c++) {
+            z += (f[at(0, c, j)] + f[at(1, c, j)] * f[x + c]) * f[q + c];
+          }
+          r += f[W2 + j] * act(z);
+        }
+        assert.ok(
+          close(f[out + t], r, 1e-5, 1e-5),
+          `hp ${hp}, pair ${t}: ${f[out + t]}, want ${r}`,
+        );
+      }
     }
   }
 });

@@ -1,15 +1,16 @@
 /**
  * The units of work of the CPU fast path, as run by one thread: a share of the chunks of a
- * mini-batch (forward and backward), a share of the chunks to score, and a share of the
- * embedding rows. Thread `part` of `parts` takes chunks `part, part + parts, ...`; what a chunk
+ * mini-batch (forward and backward), a share of the chunks to score (`SCORE_PAIRS` pairs each,
+ * forward only), and a share of the embedding rows. Thread `part` of `parts` takes chunks `part, part + parts, ...`; what a chunk
  * computes does not depend on who computes it.
  *
  * @module
  */
 import { backwardChunk } from "./chunk_backward.ts";
 import { type ChunkEnv, forwardChunk } from "./chunk_forward.ts";
+import { scoreChunk } from "./chunk_score.ts";
 import { embeddingStep } from "./embedding_step.ts";
-import { CHUNK_PAIRS } from "./shape.ts";
+import { CHUNK_PAIRS, SCORE_PAIRS } from "./shape.ts";
 import type { TrainOptions } from "../types.ts";
 
 /** One job for a thread (posted to workers as is). */
@@ -38,16 +39,19 @@ export function runJob(
     embeddingStep(env, job.len, job.touched, job.step, job.opts, part, parts);
     return;
   }
-  const chunks = Math.ceil(job.len / CHUNK_PAIRS), l = env.layout, f = env.arena.f32;
+  const l = env.layout;
+  if (job.kind === "score") {
+    const chunks = Math.ceil(job.len / SCORE_PAIRS), sc = l.score;
+    for (let c = part; c < chunks; c += parts) {
+      const start = c * SCORE_PAIRS, n = Math.min(SCORE_PAIRS, job.len - start);
+      scoreChunk(env, part, sc.idx + start, n, sc.out + start, sc.out + sc.cap + start);
+    }
+    return;
+  }
+  const chunks = Math.ceil(job.len / CHUNK_PAIRS);
   for (let c = part; c < chunks; c += parts) {
     const start = c * CHUNK_PAIRS, n = Math.min(CHUNK_PAIRS, job.len - start);
-    if (job.kind === "train") {
-      forwardChunk(env, part, l.batch.idx + start, n, r, true);
-      backwardChunk(env, part, c, start, n, r, job.scale, job.margin);
-    } else {
-      forwardChunk(env, part, l.score.idx + start, n, r, false);
-      const out = l.score.out + start, outB = l.score.out + l.score.cap + start;
-      for (let t = 0; t < n; t++) f[out + t] = r[t], f[outB + t] = r[n + t];
-    }
+    forwardChunk(env, part, l.batch.idx + start, n, r, true);
+    backwardChunk(env, part, c, start, n, r, job.scale, job.margin);
   }
 }

@@ -1,9 +1,11 @@
 /**
  * The CPU fast path of the reward model: the math of `types.ts` in float32 over mini-batches,
- * with WebAssembly SIMD kernels (blocked GEMM, bag pooling and scatter, lazy AdamW on rows) on a
- * shared memory, and optionally Workers. Results match the reference (`cpu_backend.ts`) within
- * float32 rounding and do not depend on the number of threads: chunks of `CHUNK_PAIRS` pairs are
- * fixed, their gradients are summed in chunk order, and each embedding row is summed pair by pair.
+ * with WebAssembly SIMD kernels (blocked GEMM, bag pooling and scatter, lazy AdamW on rows, a
+ * forward-only scoring pass) on a shared memory, and optionally Workers. Results match the
+ * reference (`cpu_backend.ts`) within float32 rounding and do not depend on the number of threads:
+ * chunks of `CHUNK_PAIRS` pairs are fixed, their gradients are summed in chunk order, each
+ * embedding row is summed pair by pair, and a pair's rewards do not depend on the pairs scored
+ * with it.
  *
  * @module
  */
@@ -37,6 +39,7 @@ import {
 import { touchRows } from "./embedding_step.ts";
 import { allocLayout, chunkGradSize, ensureBatch, ensureScore } from "./layout.ts";
 import { loadFeatures } from "./load_features.ts";
+import { packScoreWeights } from "./score_weights.ts";
 import { CHUNK_PAIRS, fastShape } from "./shape.ts";
 import { WorkerCrew } from "./worker_crew.ts";
 
@@ -239,6 +242,7 @@ export class FastCpuBackend implements RewardBackend {
       if (i >= n) throw new RangeError(`Cannot score pair ${i} as only ${n} pairs are loaded`);
     }
     ensureScore(env.arena, env.layout, indices.length);
+    packScoreWeights(env);
     const a = env.arena, sc = env.layout.score;
     a.u32.set(indices, sc.idx);
     await this.#crew.run({ kind: "score", len: indices.length });

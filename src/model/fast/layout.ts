@@ -6,7 +6,7 @@
  * @module
  */
 import type { Arena, Region } from "./arena.ts";
-import { CHUNK_PAIRS, type FastShape } from "./shape.ts";
+import { CHUNK_PAIRS, type FastShape, SCORE_PAIRS } from "./shape.ts";
 
 /** Scratch of one worker: MLP rows of one chunk (a rows first, then b rows). */
 export interface Scratch {
@@ -23,6 +23,21 @@ export interface Scratch {
   dx: number;
   /** Rewards `[2C]`. */
   r: number;
+  /**
+   * Scoring inputs: rows of `scoreStride` floats, `SCORE_PAIRS` prompt rows, then as many `q_a`
+   * and `q_b` rows (the pooled vectors, then with dense features log1p of the bag size).
+   */
+  sx: number;
+}
+
+/** Floats per scoring input row: the pooled vector and one dense feature, padded to 4. */
+export function scoreStride(s: FastShape): number {
+  return s.dp + 4;
+}
+
+/** Floats of the packed scoring weights (`packScoreWeights`). */
+export function scoreWeightsSize(s: FastShape): number {
+  return 3 * (s.dp + 1) * s.hp;
 }
 
 /** Element offsets (4-byte units) of every buffer. */
@@ -40,6 +55,8 @@ export interface Layout {
   b1: number;
   w2: number;
   b2: number;
+  /** `W1`'s columns packed for scoring (`score_weights.ts`). */
+  sw: number;
   scratch: Scratch[];
   /** Features: u32 CSR arrays (bag) or f32 `[n x dp]` vectors (embedding input). */
   feat: { pOff: number; pIds: number; aOff: number; aIds: number; bOff: number; bIds: number };
@@ -95,6 +112,7 @@ export function allocLayout(a: Arena, s: FastShape, buckets: number, workers: nu
     b1: at(a.alloc(s.hp)),
     w2: at(a.alloc(s.hp)),
     b2: at(a.alloc(4)),
+    sw: at(a.alloc(scoreWeightsSize(s))),
     scratch: Array.from({ length: workers }, () => ({
       x: at(a.alloc(rows * s.fp)),
       h: at(a.alloc(rows * s.hp)),
@@ -103,6 +121,7 @@ export function allocLayout(a: Arena, s: FastShape, buckets: number, workers: nu
       dzt: at(a.alloc(rows * s.hp)),
       dx: at(a.alloc(rows * s.fp)),
       r: at(a.alloc(rows)),
+      sx: at(a.alloc(3 * SCORE_PAIRS * scoreStride(s))),
     })),
     feat: { pOff: -1, pIds: -1, aOff: -1, aIds: -1, bOff: -1, bIds: -1 },
     batch: { cap: 0, idx: -1, y: -1, w: -1, dv: -1, grads: -1, stats: -1 },

@@ -10,6 +10,12 @@ import { featureWidth, type ModelConfig } from "../types.ts";
 /** Pairs per chunk: the unit of work given to a worker, fixed so results do not depend on workers. */
 export const CHUNK_PAIRS = 64;
 
+/**
+ * Pairs per scoring chunk: a multiple of the GEMM's 6-row tiles. A pair's rewards do not depend
+ * on the pairs scored with it, so this size changes speed only.
+ */
+export const SCORE_PAIRS = 96;
+
 /** Padded widths and the column of each MLP input in the padded layout. */
 export interface FastShape {
   dim: number;

@@ -32,6 +32,28 @@ export interface Kernels {
     out: number,
     scale: number,
   ): void;
+  /**
+   * Pools the three bags of each pair `u32 idx[0, n)` (bytes `idx`) into rows at `x + t * ldx`
+   * (prompt) and `dqa`, `dqb` bytes further (a, b), scaled for `mean` (1) or sqrt-n (0) pooling.
+   * Returns a meaningless value (made of loads that bring each pair's rows into cache early).
+   */
+  pool_pairs(
+    emb: number,
+    dim: number,
+    pOff: number,
+    pIds: number,
+    aOff: number,
+    aIds: number,
+    bOff: number,
+    bIds: number,
+    idx: number,
+    n: number,
+    x: number,
+    dqa: number,
+    dqb: number,
+    ldx: number,
+    mean: number,
+  ): number;
   /** Adds `scale * dv` to rows `ids[start, end)` of `grad` whose `row % parts == part`. */
   scatter(
     grad: number,
@@ -57,6 +79,30 @@ export interface Kernels {
     hp: number,
     b2: number,
     kind: number,
+  ): void;
+  /**
+   * Rewards of `n` pairs, forward only: `z = zp + sum_c (Wq[:, c] + Wpq[:, c] p_c) q_c` for q_a
+   * and q_b, then `b2 + w2 . act(z)` into `ra[t]` and `rb[t]`. Pair t's `p` row is at
+   * `x + t * ldx` (bytes), its `q_a` and `q_b` rows `dqa` and `dqb` bytes further, `steps` floats
+   * each; `zp` holds the prompt's part `[n x hp]` (overwritten with `z_a`); `w` the weights packed
+   * by `packScoreWeights`; `zt` scratch for `hp` floats.
+   */
+  score_pairs(
+    zp: number,
+    x: number,
+    dqa: number,
+    dqb: number,
+    ldx: number,
+    n: number,
+    w: number,
+    steps: number,
+    hp: number,
+    w2: number,
+    b2: number,
+    kind: number,
+    zt: number,
+    ra: number,
+    rb: number,
   ): void;
   /** One lazy AdamW step on the rows of `rows[0, count)` with `row % parts == part`; zeroes their gradients. */
   adam_rows(
@@ -147,8 +193,10 @@ export function instantiateKernels(memory: WebAssembly.Memory): Kernels {
     memory,
     gemm: e.gemm,
     pool: e.pool,
+    pool_pairs: e.pool_pairs,
     scatter: e.scatter,
     adam_rows: e.adam_rows,
     act_rows: e.act_rows,
+    score_pairs: e.score_pairs,
   };
 }

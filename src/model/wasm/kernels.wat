@@ -7,8 +7,10 @@
   ;; gemm: C[m x n] += A[m x k] . B[k x n]
   ;; a: A, row stride lda; b: B, row stride ldb; c: C, row stride ldc.
   ;; n must be a multiple of 8; m and k are any. Rows are done 6 at a time (6 x 8 tiles held
-  ;; in registers, one pass over k per tile, multiply-adds fused where the CPU can), the
-  ;; remaining rows one at a time.
+  ;; in registers, one pass over k per tile, A's elements loaded straight into all lanes,
+  ;; multiply-adds fused where the CPU can), the remaining rows one at a time. Every element of C
+  ;; is summed in the same order (k ascending, one multiply-add each) whichever way its row is
+  ;; done, so a row's result does not depend on the rows computed with it.
   (func (export "gemm")
     (param $a i32) (param $b i32) (param $c i32)
     (param $m i32) (param $n i32) (param $k i32)
@@ -68,22 +70,22 @@
                 (br_if $k_done (i32.eqz (local.get $kk)))
                 (local.set $b0 (v128.load (local.get $pb)))
                 (local.set $b1 (v128.load offset=16 (local.get $pb)))
-                (local.set $s (f32x4.splat (f32.load (i32.add (local.get $pa) (local.get $sa0)))))
+                (local.set $s (v128.load32_splat (i32.add (local.get $pa) (local.get $sa0))))
                 (local.set $c00 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c00)))
                 (local.set $c01 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c01)))
-                (local.set $s (f32x4.splat (f32.load (i32.add (local.get $pa) (local.get $sa1)))))
+                (local.set $s (v128.load32_splat (i32.add (local.get $pa) (local.get $sa1))))
                 (local.set $c10 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c10)))
                 (local.set $c11 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c11)))
-                (local.set $s (f32x4.splat (f32.load (i32.add (local.get $pa) (local.get $sa2)))))
+                (local.set $s (v128.load32_splat (i32.add (local.get $pa) (local.get $sa2))))
                 (local.set $c20 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c20)))
                 (local.set $c21 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c21)))
-                (local.set $s (f32x4.splat (f32.load (i32.add (local.get $pa) (local.get $sa3)))))
+                (local.set $s (v128.load32_splat (i32.add (local.get $pa) (local.get $sa3))))
                 (local.set $c30 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c30)))
                 (local.set $c31 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c31)))
-                (local.set $s (f32x4.splat (f32.load (i32.add (local.get $pa) (local.get $sa4)))))
+                (local.set $s (v128.load32_splat (i32.add (local.get $pa) (local.get $sa4))))
                 (local.set $c40 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c40)))
                 (local.set $c41 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c41)))
-                (local.set $s (f32x4.splat (f32.load (i32.add (local.get $pa) (local.get $sa5)))))
+                (local.set $s (v128.load32_splat (i32.add (local.get $pa) (local.get $sa5))))
                 (local.set $c50 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c50)))
                 (local.set $c51 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c51)))
                 (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
@@ -124,7 +126,7 @@
             (block $tk_done
               (loop $tks
                 (br_if $tk_done (i32.eqz (local.get $kk)))
-                (local.set $s (f32x4.splat (f32.load (local.get $pa))))
+                (local.set $s (v128.load32_splat (local.get $pa)))
                 (local.set $c00 (f32x4.relaxed_madd (local.get $s) (v128.load (local.get $pb)) (local.get $c00)))
                 (local.set $c01 (f32x4.relaxed_madd (local.get $s) (v128.load offset=16 (local.get $pb)) (local.get $c01)))
                 (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
@@ -142,7 +144,7 @@
   ;; pool: out[0, dim) = scale * sum of the rows ids[start, end) of the table at emb (row stride
   ;; dim). ids: u32 array; dim a multiple of 4. Rows are summed four at a time, so that their
   ;; (often cache-missing) loads overlap.
-  (func (export "pool")
+  (func $pool (export "pool")
     (param $emb i32) (param $dim i32) (param $ids i32) (param $start i32) (param $end i32)
     (param $out i32) (param $scale f32)
     (local $t i32) (local $rowb i32) (local $off i32) (local $pi i32)
@@ -195,6 +197,73 @@
         (f32x4.mul (v128.load (i32.add (local.get $out) (local.get $off))) (f32x4.splat (local.get $scale))))
       (local.set $off (i32.add (local.get $off) (i32.const 16)))
       (br $ss)))
+  )
+
+  ;; pool_pairs: pools the bags of the n pairs idx[0, n) (u32 pair indices): pair t's prompt bag
+  ;; into x + t * ldx (bytes), its a and b bags dqa and dqb bytes further, each as `pool` does
+  ;; with the scale 1 / max(len, 1) (mean = 1) or 1 / sqrt(max(len, 1)) (mean = 0), computed in
+  ;; float64 and rounded once. Bag i of a CSR column (off, ids) is ids[off[i], off[i + 1]).
+  ;; Before pooling a pair, every 64-byte line of its rows is loaded once (`touch_bag`), so that
+  ;; their cache misses are all in flight together; returns a value made of those loads (to keep
+  ;; them), which means nothing.
+  (func (export "pool_pairs")
+    (param $emb i32) (param $dim i32) (param $pOff i32) (param $pIds i32) (param $aOff i32)
+    (param $aIds i32) (param $bOff i32) (param $bIds i32) (param $idx i32) (param $n i32)
+    (param $x i32) (param $dqa i32) (param $dqb i32) (param $ldx i32) (param $mean i32)
+    (result i32)
+    (local $t i32) (local $i i32) (local $seen i32)
+    (local.set $t (i32.const 0))
+    (block $t_done (loop $ts
+      (br_if $t_done (i32.ge_u (local.get $t) (local.get $n)))
+      (local.set $i (i32.shl (i32.load (i32.add (local.get $idx) (i32.shl (local.get $t) (i32.const 2)))) (i32.const 2)))
+      (local.set $seen (i32.or (local.get $seen)
+        (i32.or (call $touch_bag (local.get $emb) (local.get $dim) (local.get $pIds) (i32.add (local.get $pOff) (local.get $i)))
+          (i32.or (call $touch_bag (local.get $emb) (local.get $dim) (local.get $aIds) (i32.add (local.get $aOff) (local.get $i)))
+            (call $touch_bag (local.get $emb) (local.get $dim) (local.get $bIds) (i32.add (local.get $bOff) (local.get $i)))))))
+      (call $pool_bag (local.get $emb) (local.get $dim) (local.get $pIds) (i32.add (local.get $pOff) (local.get $i))
+        (local.get $x) (local.get $mean))
+      (call $pool_bag (local.get $emb) (local.get $dim) (local.get $aIds) (i32.add (local.get $aOff) (local.get $i))
+        (i32.add (local.get $x) (local.get $dqa)) (local.get $mean))
+      (call $pool_bag (local.get $emb) (local.get $dim) (local.get $bIds) (i32.add (local.get $bOff) (local.get $i))
+        (i32.add (local.get $x) (local.get $dqb)) (local.get $mean))
+      (local.set $x (i32.add (local.get $x) (local.get $ldx)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $ts)))
+    (local.get $seen)
+  )
+
+  ;; touch_bag: loads the first word of every 64-byte step of the rows of the bag whose offsets
+  ;; are at off (bytes: start, then end), each row independently of the others; returns their OR.
+  (func $touch_bag (param $emb i32) (param $dim i32) (param $ids i32) (param $off i32) (result i32)
+    (local $t i32) (local $end i32) (local $row i32) (local $stop i32) (local $rowb i32) (local $acc i32)
+    (local.set $rowb (i32.shl (local.get $dim) (i32.const 2)))
+    (local.set $t (i32.add (local.get $ids) (i32.shl (i32.load (local.get $off)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $ids) (i32.shl (i32.load offset=4 (local.get $off)) (i32.const 2))))
+    (block $t_done (loop $ts
+      (br_if $t_done (i32.ge_u (local.get $t) (local.get $end)))
+      (local.set $row (i32.add (local.get $emb) (i32.mul (i32.load (local.get $t)) (local.get $rowb))))
+      (local.set $stop (i32.add (local.get $row) (local.get $rowb)))
+      (block $l_done (loop $ls
+        (local.set $acc (i32.or (local.get $acc) (i32.load (local.get $row))))
+        (local.set $row (i32.add (local.get $row) (i32.const 64)))
+        (br_if $ls (i32.lt_u (local.get $row) (local.get $stop)))))
+      (local.set $t (i32.add (local.get $t) (i32.const 4)))
+      (br $ts)))
+    (local.get $acc)
+  )
+
+    ;; pool_bag: `pool` of the bag whose offsets are at off (bytes: start, then end) with its
+  ;; pooling scale (mean: 1 / max(len, 1), else 1 / sqrt(max(len, 1)), rounded from float64).
+  (func $pool_bag
+    (param $emb i32) (param $dim i32) (param $ids i32) (param $off i32) (param $out i32) (param $mean i32)
+    (local $start i32) (local $end i32) (local $len f64)
+    (local.set $start (i32.load (local.get $off)))
+    (local.set $end (i32.load offset=4 (local.get $off)))
+    (local.set $len (f64.convert_i32_u (select (i32.sub (local.get $end) (local.get $start)) (i32.const 1)
+      (i32.gt_u (local.get $end) (local.get $start)))))
+    (call $pool (local.get $emb) (local.get $dim) (local.get $ids) (local.get $start) (local.get $end) (local.get $out)
+      (f32.demote_f64 (f64.div (f64.const 1)
+        (select (local.get $len) (f64.sqrt (local.get $len)) (local.get $mean)))))
   )
 
   ;; scatter: for every id t in ids[start, end) whose row % parts == part, adds scale * dv[0, dim)
@@ -346,5 +415,151 @@
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (br $rows_l)))
+  )
+
+  ;; act_dot: w2 . act(z) over z[0, hp) (hp a multiple of 4), with act and the sum as act_rows
+  ;; computes them, the lanes' partial sums added last: ((l0 + l1) + (l2 + l3)).
+  (func $act_dot (param $z i32) (param $w2 i32) (param $hp i32) (param $kind i32) (result f32)
+    (local $stop i32) (local $x v128) (local $u v128) (local $u2 v128) (local $p v128) (local $q v128)
+    (local $h v128) (local $acc v128)
+    (local.set $stop (i32.add (local.get $z) (i32.shl (local.get $hp) (i32.const 2))))
+    (block $j_done (loop $js
+      (br_if $j_done (i32.ge_u (local.get $z) (local.get $stop)))
+      (local.set $x (v128.load (local.get $z)))
+      (if (local.get $kind)
+        (then (local.set $h (v128.and (local.get $x) (f32x4.gt (local.get $x) (v128.const i32x4 0 0 0 0)))))
+        (else
+          (local.set $u (f32x4.mul (local.get $x) (local.get $x)))
+          (local.set $u (f32x4.mul (f32x4.splat (f32.const 0.7978845608))
+            (f32x4.add (local.get $x) (f32x4.mul (f32x4.splat (f32.const 0.044715)) (f32x4.mul (local.get $u) (local.get $x))))))
+          (local.set $u (f32x4.pmin (f32x4.splat (f32.const 7.90531110763549805)) (f32x4.pmax (f32x4.splat (f32.const -7.90531110763549805)) (local.get $u))))
+          (local.set $u2 (f32x4.mul (local.get $u) (local.get $u)))
+          (local.set $p (f32x4.add (f32x4.mul (local.get $u2) (f32x4.splat (f32.const -2.76076847742355e-16))) (f32x4.splat (f32.const 2.00018790482477e-13))))
+          (local.set $p (f32x4.add (f32x4.mul (local.get $u2) (local.get $p)) (f32x4.splat (f32.const -8.60467152213735e-11))))
+          (local.set $p (f32x4.add (f32x4.mul (local.get $u2) (local.get $p)) (f32x4.splat (f32.const 5.12229709037114e-08))))
+          (local.set $p (f32x4.add (f32x4.mul (local.get $u2) (local.get $p)) (f32x4.splat (f32.const 1.48572235717979e-05))))
+          (local.set $p (f32x4.add (f32x4.mul (local.get $u2) (local.get $p)) (f32x4.splat (f32.const 6.37261928875436e-04))))
+          (local.set $p (f32x4.add (f32x4.mul (local.get $u2) (local.get $p)) (f32x4.splat (f32.const 4.89352455891786e-03))))
+          (local.set $p (f32x4.mul (local.get $u) (local.get $p)))
+          (local.set $q (f32x4.add (f32x4.mul (local.get $u2) (f32x4.splat (f32.const 1.19825839466702e-06))) (f32x4.splat (f32.const 1.18534705686654e-04))))
+          (local.set $q (f32x4.add (f32x4.mul (local.get $u2) (local.get $q)) (f32x4.splat (f32.const 2.26843463243900e-03))))
+          (local.set $q (f32x4.add (f32x4.mul (local.get $u2) (local.get $q)) (f32x4.splat (f32.const 4.89352518554385e-03))))
+          (local.set $h (f32x4.mul (local.get $x)
+            (f32x4.mul (f32x4.splat (f32.const 0.5)) (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.div (local.get $p) (local.get $q))))))))
+      (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $h) (v128.load (local.get $w2)))))
+      (local.set $z (i32.add (local.get $z) (i32.const 16)))
+      (local.set $w2 (i32.add (local.get $w2) (i32.const 16)))
+      (br $js)))
+    (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+            (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))
+  )
+
+  ;; score_pairs: the rewards of n pairs, forward only. Pair t's inputs are three rows at
+  ;; x + t * ldx (bytes): p, and q_a, q_b at byte distances dqa, dqb from it, each `steps` floats
+  ;; (the pooled vector, then with dense features one more entry: log1p of the bag size). zp: the
+  ;; prompt's part of the pre-activations, `b1 + W1[:, p] p` (rows of hp floats, hp a multiple of
+  ;; 8). The rest is added as
+  ;;   z_q = zp + sum over c of (Wq[:, c] + Wpq[:, c] p_c) q_c,
+  ;; one multiply-add per term, c ascending, which makes the `p * q` columns' share once per pair
+  ;; for both responses and never forms `p * q`. w: Wq and Wpq packed by `packScoreWeights`
+  ;; (score_weights.ts): for each block of 16 hidden units (the last one 8 wide when hp is not a
+  ;; multiple of 16), for each c, the block's 16 (8) floats of Wq then of Wpq. z_a overwrites the
+  ;; zp row, z_b goes to zt (hp floats); then r = b2 + w2 . act(z) as act_rows computes it
+  ;; (kind 0: GELU, 1: ReLU) into ra[t] and rb[t] (f32).
+  (func (export "score_pairs")
+    (param $zp i32) (param $x i32) (param $dqa i32) (param $dqb i32) (param $ldx i32) (param $n i32)
+    (param $w i32) (param $steps i32) (param $hp i32) (param $w2 i32) (param $b2 f32)
+    (param $kind i32) (param $zt i32) (param $ra i32) (param $rb i32)
+    (local $t i32) (local $zr i32) (local $pz i32) (local $pt i32) (local $pw i32) (local $pv i32)
+    (local $pe i32) (local $jend i32)
+    (local $za0 v128) (local $za1 v128) (local $za2 v128) (local $za3 v128)
+    (local $zb0 v128) (local $zb1 v128) (local $zb2 v128) (local $zb3 v128)
+    (local $p v128) (local $qa v128) (local $qb v128) (local $m v128)
+    (local.set $pz (local.get $zp))
+    (local.set $t (i32.const 0))
+    (block $t_done (loop $ts
+      (br_if $t_done (i32.ge_u (local.get $t) (local.get $n)))
+      (local.set $zr (local.get $pz))
+      (local.set $pt (local.get $zt))
+      (local.set $pw (local.get $w))
+      (local.set $pe (i32.add (local.get $x) (i32.shl (local.get $steps) (i32.const 2))))
+      (local.set $jend (i32.add (local.get $pz) (i32.shl (i32.and (local.get $hp) (i32.const -16)) (i32.const 2))))
+      (block $j_done (loop $js
+        (br_if $j_done (i32.ge_u (local.get $pz) (local.get $jend)))
+        (local.set $za0 (v128.load offset=0 (local.get $pz)))
+        (local.set $zb0 (local.get $za0))
+        (local.set $za1 (v128.load offset=16 (local.get $pz)))
+        (local.set $zb1 (local.get $za1))
+        (local.set $za2 (v128.load offset=32 (local.get $pz)))
+        (local.set $zb2 (local.get $za2))
+        (local.set $za3 (v128.load offset=48 (local.get $pz)))
+        (local.set $zb3 (local.get $za3))
+        (local.set $pv (local.get $x))
+        (block $c_done (loop $cs
+          (br_if $c_done (i32.ge_u (local.get $pv) (local.get $pe)))
+          (local.set $p (v128.load32_splat (local.get $pv)))
+          (local.set $qa (v128.load32_splat (i32.add (local.get $pv) (local.get $dqa))))
+          (local.set $qb (v128.load32_splat (i32.add (local.get $pv) (local.get $dqb))))
+          (local.set $m (f32x4.relaxed_madd (v128.load offset=64 (local.get $pw)) (local.get $p) (v128.load offset=0 (local.get $pw))))
+          (local.set $za0 (f32x4.relaxed_madd (local.get $m) (local.get $qa) (local.get $za0)))
+          (local.set $zb0 (f32x4.relaxed_madd (local.get $m) (local.get $qb) (local.get $zb0)))
+          (local.set $m (f32x4.relaxed_madd (v128.load offset=80 (local.get $pw)) (local.get $p) (v128.load offset=16 (local.get $pw))))
+          (local.set $za1 (f32x4.relaxed_madd (local.get $m) (local.get $qa) (local.get $za1)))
+          (local.set $zb1 (f32x4.relaxed_madd (local.get $m) (local.get $qb) (local.get $zb1)))
+          (local.set $m (f32x4.relaxed_madd (v128.load offset=96 (local.get $pw)) (local.get $p) (v128.load offset=32 (local.get $pw))))
+          (local.set $za2 (f32x4.relaxed_madd (local.get $m) (local.get $qa) (local.get $za2)))
+          (local.set $zb2 (f32x4.relaxed_madd (local.get $m) (local.get $qb) (local.get $zb2)))
+          (local.set $m (f32x4.relaxed_madd (v128.load offset=112 (local.get $pw)) (local.get $p) (v128.load offset=48 (local.get $pw))))
+          (local.set $za3 (f32x4.relaxed_madd (local.get $m) (local.get $qa) (local.get $za3)))
+          (local.set $zb3 (f32x4.relaxed_madd (local.get $m) (local.get $qb) (local.get $zb3)))
+          (local.set $pw (i32.add (local.get $pw) (i32.const 128)))
+          (local.set $pv (i32.add (local.get $pv) (i32.const 4)))
+          (br $cs)))
+        (v128.store offset=0 (local.get $pz) (local.get $za0))
+        (v128.store offset=16 (local.get $pz) (local.get $za1))
+        (v128.store offset=32 (local.get $pz) (local.get $za2))
+        (v128.store offset=48 (local.get $pz) (local.get $za3))
+        (v128.store offset=0 (local.get $pt) (local.get $zb0))
+        (v128.store offset=16 (local.get $pt) (local.get $zb1))
+        (v128.store offset=32 (local.get $pt) (local.get $zb2))
+        (v128.store offset=48 (local.get $pt) (local.get $zb3))
+        (local.set $pz (i32.add (local.get $pz) (i32.const 64)))
+        (local.set $pt (i32.add (local.get $pt) (i32.const 64)))
+        (br $js)))
+      (if (i32.and (local.get $hp) (i32.const 8))
+        (then
+        (local.set $za0 (v128.load offset=0 (local.get $pz)))
+        (local.set $zb0 (local.get $za0))
+        (local.set $za1 (v128.load offset=16 (local.get $pz)))
+        (local.set $zb1 (local.get $za1))
+        (local.set $pv (local.get $x))
+        (block $c_done (loop $cs
+          (br_if $c_done (i32.ge_u (local.get $pv) (local.get $pe)))
+          (local.set $p (v128.load32_splat (local.get $pv)))
+          (local.set $qa (v128.load32_splat (i32.add (local.get $pv) (local.get $dqa))))
+          (local.set $qb (v128.load32_splat (i32.add (local.get $pv) (local.get $dqb))))
+          (local.set $m (f32x4.relaxed_madd (v128.load offset=32 (local.get $pw)) (local.get $p) (v128.load offset=0 (local.get $pw))))
+          (local.set $za0 (f32x4.relaxed_madd (local.get $m) (local.get $qa) (local.get $za0)))
+          (local.set $zb0 (f32x4.relaxed_madd (local.get $m) (local.get $qb) (local.get $zb0)))
+          (local.set $m (f32x4.relaxed_madd (v128.load offset=48 (local.get $pw)) (local.get $p) (v128.load offset=16 (local.get $pw))))
+          (local.set $za1 (f32x4.relaxed_madd (local.get $m) (local.get $qa) (local.get $za1)))
+          (local.set $zb1 (f32x4.relaxed_madd (local.get $m) (local.get $qb) (local.get $zb1)))
+          (local.set $pw (i32.add (local.get $pw) (i32.const 64)))
+          (local.set $pv (i32.add (local.get $pv) (i32.const 4)))
+          (br $cs)))
+        (v128.store offset=0 (local.get $pz) (local.get $za0))
+        (v128.store offset=16 (local.get $pz) (local.get $za1))
+        (v128.store offset=0 (local.get $pt) (local.get $zb0))
+        (v128.store offset=16 (local.get $pt) (local.get $zb1))
+        (local.set $pz (i32.add (local.get $pz) (i32.const 32)))
+        (local.set $pt (i32.add (local.get $pt) (i32.const 32)))))
+      (f32.store (i32.add (local.get $ra) (i32.shl (local.get $t) (i32.const 2)))
+        (f32.add (local.get $b2) (call $act_dot (local.get $zr) (local.get $w2) (local.get $hp) (local.get $kind))))
+      (f32.store (i32.add (local.get $rb) (i32.shl (local.get $t) (i32.const 2)))
+        (f32.add (local.get $b2) (call $act_dot (local.get $zt) (local.get $w2) (local.get $hp) (local.get $kind))))
+      (local.set $x (i32.add (local.get $x) (local.get $ldx)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $ts)))
   )
 )

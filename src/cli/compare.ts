@@ -3,6 +3,8 @@
  * runs the pipeline's `ser` stage once per method (default `seed-only`, `ser`, `all-labels`; see
  * `compare_methods.ts`) for N seeds (the pipeline seed, seed + 1, ...; each seed gives its own
  * splits, shared by all methods), prints a table and writes `compare.json` (and `compare.md`).
+ * Per seed, pure data stages before `ser` run once and are replayed to the other methods, and a
+ * seed-only method with a `ser` twin is that run's iteration 0 (`ser/seed_only.ts`).
  *
  * @module
  */

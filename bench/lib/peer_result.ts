@@ -24,6 +24,12 @@ export interface PeerResult {
   epoch_accuracy: number[];
   /** Seconds to score every pair, rewards read back to the host. */
   score_s: number;
+  /**
+   * CPU seconds the peer's process (all its threads) spent while scoring. On a machine shared
+   * with other work this is a steadier measure of the work done than `score_s`, which also counts
+   * the time the process waited for a core. Absent from peers that do not report it.
+   */
+  score_cpu_s?: number;
   scored_pairs: number;
   /** Pairwise accuracy on the test set after training. */
   test_accuracy: number;

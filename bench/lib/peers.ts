@@ -20,6 +20,8 @@ export interface PeerSummary {
   later_epoch_s: number;
   train_s: number;
   score_s: number;
+  /** CPU seconds of the scoring (all the process's threads; NaN where the peer does not say). */
+  score_cpu_s: number;
   train_pairs_per_s: number;
   score_pairs_per_s: number;
   test_accuracy: { median: number; min: number; max: number };
@@ -116,6 +118,7 @@ function summarize(rs: PeerResult[], nTrain: number): PeerSummary {
     later_epoch_s: m((r) => median(r.epoch_s.slice(1))),
     train_s: m((r) => r.train_s),
     score_s: m((r) => r.score_s),
+    score_cpu_s: m((r) => r.score_cpu_s ?? NaN),
     train_pairs_per_s: m((r) => nTrain * r.epoch_s.length / r.train_s),
     score_pairs_per_s: m((r) => r.scored_pairs / r.score_s),
     test_accuracy: { median: median(acc), min, max },
@@ -130,6 +133,7 @@ const PHASES: Record<string, (r: PeerResult) => number> = {
   later_epoch: (r) => median(r.epoch_s.slice(1)),
   train: (r) => r.train_s,
   score: (r) => r.score_s,
+  score_cpu: (r) => r.score_cpu_s ?? NaN,
 };
 
 /**

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import { openBackend } from "../../src/compute/open_backend.ts";
 import { CpuBackend } from "../../src/model/cpu_backend.ts";
@@ -79,9 +80,10 @@ export async function runSerflowPeer(args: string[]): Promise<SerflowPeerResult>
   }
 
   t0 = performance.now();
+  const cpu0 = cpuUsage();
   const all = new Uint32Array(meta.n).map((_, i) => i);
   const s = await backend.score(all);
-  const score = (performance.now() - t0) / 1e3;
+  const score = (performance.now() - t0) / 1e3, cpu = cpuUsage(cpu0);
   const scoreCost = lastCost();
   const ti = data.test.indices;
   const acc = pairAccuracy(
@@ -102,6 +104,7 @@ export async function runSerflowPeer(args: string[]): Promise<SerflowPeerResult>
     epoch_loss: epochLoss,
     epoch_accuracy: epochAcc,
     score_s: score,
+    score_cpu_s: (cpu.user + cpu.system) / 1e6,
     scored_pairs: meta.n,
     test_accuracy: acc,
     first_scores: Array.from(s.rewardA.subarray(0, 4)),

@@ -6,7 +6,10 @@
  * process so that peak memory belongs to that size alone.
  *
  * Usage: `deno run -A bench/e2e.ts [--sizes 10000,100000] [--backends cpu,webgpu]
- * [--iterations 4] [--no-pool] [--out FILE]`
+ * [--retrain scratch,incremental] [--iterations 4] [--no-pool] [--out FILE]`
+ *
+ * `--retrain` lists the `train.retrain` modes to run; they alternate within each (size, backend),
+ * so that both see the same machine load.
  *
  * @module
  */
@@ -27,9 +30,14 @@ import { worldData } from "./lib/world_data.ts";
 export const E2E_MODEL = { buckets: 262144, dim: 64, hidden: 128 };
 export const E2E_TRAIN = { epochs: 3, batch: 1024, lr: 0.01 };
 
+/** How iterations after the first train (`train.retrain`). */
+export type Retrain = "scratch" | "incremental";
+
 /** One (size, backend) end-to-end run. */
 export interface E2eResult extends SerRunResult {
   pairs: number;
+  /** `train.retrain` (absent in results written before the option: scratch). */
+  retrain: Retrain;
   pool: boolean;
   data: { generate_s: number; featurize_s: number; split_s: number; featurize_pairs_per_s: number };
   totals: Record<
@@ -66,8 +74,14 @@ export async function runE2eOnce(o: {
   iterations: number;
   pool: boolean;
   seed: number;
+  retrain?: Retrain;
 }): Promise<E2eResult> {
-  const opts = serOptions({ maxIterations: o.iterations, model: E2E_MODEL, train: E2E_TRAIN });
+  const retrain = o.retrain ?? "scratch";
+  const opts = serOptions({
+    maxIterations: o.iterations,
+    model: E2E_MODEL,
+    train: { ...E2E_TRAIN, retrain },
+  });
   const w = worldData(o.pairs, o.seed, opts.featurizer);
   const log = createLogger({ quiet: true });
   let runDir: string | null = null;
@@ -102,6 +116,7 @@ export async function runE2eOnce(o: {
     return {
       ...r,
       pairs: o.pairs,
+      retrain,
       pool: o.pool,
       data: {
         generate_s: w.seconds.generate,
@@ -122,9 +137,11 @@ export async function runE2eOnce(o: {
 }
 
 /**
- * Runs every (size, backend) in its own child process, in order, and collects the results.
+ * Runs every (size, backend, retrain mode) in its own child process, in order (the retrain modes
+ * alternate within a size and backend), and collects the results.
  *
- * @param o Sizes, backends, iterations, pool, seed, per-run time limit and a progress callback.
+ * @param o Sizes, backends, retrain modes (default scratch), iterations, pool, seed, per-run time
+ *   limit and a progress callback.
  * @returns Results, and the error of each run that failed.
  * @example
  * ```ts ignore
@@ -134,42 +151,50 @@ export async function runE2eOnce(o: {
 export async function runE2e(o: {
   sizes: number[];
   backends: ("cpu" | "webgpu")[];
+  retrains?: Retrain[];
   iterations: number;
   pool: boolean;
   seed: number;
   timeoutS?: number;
-  onRun?: (pairs: number, backend: string, r: E2eResult | string) => void;
+  onRun?: (pairs: number, backend: string, r: E2eResult | string, retrain: Retrain) => void;
 }): Promise<
-  { results: E2eResult[]; failures: { pairs: number; backend: string; error: string }[] }
+  {
+    results: E2eResult[];
+    failures: { pairs: number; backend: string; retrain: Retrain; error: string }[];
+  }
 > {
   const results: E2eResult[] = [],
-    failures: { pairs: number; backend: string; error: string }[] = [];
+    failures: { pairs: number; backend: string; retrain: Retrain; error: string }[] = [];
   for (const pairs of o.sizes) {
     for (const backend of o.backends) {
-      const [cmd, args] = denoRun(new URL(import.meta.url).pathname, [
-        "--one",
-        "--sizes",
-        String(pairs),
-        "--backends",
-        backend,
-        "--iterations",
-        String(o.iterations),
-        "--seed",
-        String(o.seed),
-        ...(o.pool ? [] : ["--no-pool"]),
-      ]);
-      const out = await runChild(cmd, args, { timeoutS: o.timeoutS ?? 3600 });
-      const line = out.stdout.trim().split("\n").filter((l) => l.startsWith("{")).at(-1);
-      if (out.code === 0 && line) {
-        const r = JSON.parse(line) as E2eResult;
-        results.push(r);
-        o.onRun?.(pairs, backend, r);
-      } else {
-        const error = out.timedOut
-          ? `timed out after ${o.timeoutS ?? 3600} s`
-          : `exit ${out.code}: ${tail(out.stderr, 5)}`;
-        failures.push({ pairs, backend, error });
-        o.onRun?.(pairs, backend, error);
+      for (const retrain of o.retrains ?? ["scratch"]) {
+        const [cmd, args] = denoRun(new URL(import.meta.url).pathname, [
+          "--one",
+          "--sizes",
+          String(pairs),
+          "--backends",
+          backend,
+          "--iterations",
+          String(o.iterations),
+          "--seed",
+          String(o.seed),
+          "--retrain",
+          retrain,
+          ...(o.pool ? [] : ["--no-pool"]),
+        ]);
+        const out = await runChild(cmd, args, { timeoutS: o.timeoutS ?? 3600 });
+        const line = out.stdout.trim().split("\n").filter((l) => l.startsWith("{")).at(-1);
+        if (out.code === 0 && line) {
+          const r = JSON.parse(line) as E2eResult;
+          results.push(r);
+          o.onRun?.(pairs, backend, r, retrain);
+        } else {
+          const error = out.timedOut
+            ? `timed out after ${o.timeoutS ?? 3600} s`
+            : `exit ${out.code}: ${tail(out.stderr, 5)}`;
+          failures.push({ pairs, backend, retrain, error });
+          o.onRun?.(pairs, backend, error, retrain);
+        }
       }
     }
   }
@@ -182,6 +207,7 @@ if (import.meta.main) {
     options: {
       sizes: { type: "string", default: "10000,100000" },
       backends: { type: "string", default: "cpu,webgpu" },
+      retrain: { type: "string", default: "scratch" },
       iterations: { type: "string", default: "4" },
       seed: { type: "string", default: "7" },
       "no-pool": { type: "boolean", default: false },
@@ -191,6 +217,12 @@ if (import.meta.main) {
   });
   const sizes = values.sizes!.split(",").map(Number);
   const backends = values.backends!.split(",") as ("cpu" | "webgpu")[];
+  const retrains = values.retrain!.split(",") as Retrain[];
+  for (const m of retrains) {
+    if (m !== "scratch" && m !== "incremental") {
+      throw new Error(`--retrain must list scratch or incremental: current value is ${m}`);
+    }
+  }
   const common = {
     iterations: Number(values.iterations),
     pool: !values["no-pool"],
@@ -198,18 +230,26 @@ if (import.meta.main) {
   };
   if (values.one) {
     console.log(
-      JSON.stringify(await runE2eOnce({ pairs: sizes[0], backend: backends[0], ...common })),
+      JSON.stringify(
+        await runE2eOnce({
+          pairs: sizes[0],
+          backend: backends[0],
+          retrain: retrains[0],
+          ...common,
+        }),
+      ),
     );
   } else {
     const r = await runE2e({
       sizes,
       backends,
+      retrains,
       ...common,
-      onRun: (n, b, x) =>
+      onRun: (n, b, x, m) =>
         console.error(
           typeof x === "string"
-            ? `e2e ${n} ${b}: FAILED ${x}`
-            : `e2e ${n} ${b}: ${x.total_s.toFixed(1)} s`,
+            ? `e2e ${n} ${b} ${m}: FAILED ${x}`
+            : `e2e ${n} ${b} ${m}: ${x.total_s.toFixed(1)} s`,
         ),
     });
     const text = JSON.stringify(r, null, 2) + "\n";

@@ -5,7 +5,7 @@
  *
  * Usage: `deno task bench [--quick] [--only micro,host,e2e,peers,growth,serve] [--out-dir DIR]
  * [--no-md] [--plots-dir DIR] [--peer-pairs N] [--peer-rounds R] [--peers a,b]
- * [--e2e-sizes a,b] [--iterations K] [--no-pool] [--max-point-s S] [--host-pairs N]
+ * [--e2e-sizes a,b] [--e2e-retrain scratch,incremental] [--iterations K] [--no-pool] [--max-point-s S] [--host-pairs N]
  * [--serve-requests N] [--serve-rounds R] [--serve-concurrency a,b] [--serve-backend B]
  * [--serve-peers a,b]`
  *
@@ -21,7 +21,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { runE2e } from "./e2e.ts";
+import { type Retrain, runE2e } from "./e2e.ts";
 import { runEncoderBench } from "./encoder_bench.ts";
 import { runGrowth } from "./lib/growth.ts";
 import { runHostSection } from "./lib/host_section.ts";
@@ -80,6 +80,7 @@ export async function main(args: string[]): Promise<number> {
       peers: { type: "string" },
       "e2e-sizes": { type: "string" },
       "e2e-backends": { type: "string", default: "cpu,webgpu" },
+      "e2e-retrain": { type: "string", default: "scratch" },
       "e2e-webgpu-sizes": { type: "string" },
       iterations: { type: "string" },
       "no-pool": { type: "boolean", default: false },
@@ -159,6 +160,12 @@ export async function main(args: string[]): Promise<number> {
     .filter((b) =>
       b === "cpu" || machine.adapter || (log("e2e on webgpu skipped: no adapter"), false)
     );
+  const e2eRetrains = list(v["e2e-retrain"]!) as Retrain[];
+  for (const m of e2eRetrains) {
+    if (m !== "scratch" && m !== "incremental") {
+      throw new Error(`--e2e-retrain must list scratch or incremental: current value is ${m}`);
+    }
+  }
   if (only.has("e2e")) {
     // On a software adapter the WebGPU backend is ~10x slower than the CPU reference: its
     // end-to-end run stays at the smallest size unless sizes are given.
@@ -174,14 +181,15 @@ export async function main(args: string[]): Promise<number> {
       const part = await runE2e({
         sizes,
         backends: [backend],
+        retrains: e2eRetrains,
         iterations: Number(v.iterations ?? (quick ? 1 : 4)),
         pool: !v["no-pool"],
         seed,
-        onRun: (n, b, x) =>
+        onRun: (n, b, x, m) =>
           log(
             typeof x === "string"
-              ? `e2e ${n} ${b}: FAILED ${x}`
-              : `e2e ${n} ${b}: ${x.total_s.toFixed(1)} s, test ${x.finalTestAccuracy}`,
+              ? `e2e ${n} ${b} ${m}: FAILED ${x}`
+              : `e2e ${n} ${b} ${m}: ${x.total_s.toFixed(1)} s, test ${x.finalTestAccuracy}`,
           ),
       });
       r.results.push(...part.results);

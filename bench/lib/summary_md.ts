@@ -56,6 +56,7 @@ export function summaryMarkdown(r: BenchResults): string {
       [
         "pairs",
         "backend",
+        "retrain",
         "generate",
         "featurize",
         "score",
@@ -75,6 +76,7 @@ export function summaryMarkdown(r: BenchResults): string {
       s.e2e.results.map((e: Any) => [
         k(e.pairs),
         e.backend,
+        e.retrain ?? "scratch",
         f(e.data.generate_s),
         f(e.data.featurize_s),
         f(e.totals.score_s),
@@ -97,6 +99,7 @@ export function summaryMarkdown(r: BenchResults): string {
       [
         "pairs",
         "backend",
+        "retrain",
         "iteration",
         "unlabelled scored",
         "score s",
@@ -112,6 +115,7 @@ export function summaryMarkdown(r: BenchResults): string {
         e.iterations.map((it: Any) => [
           k(e.pairs),
           e.backend,
+          e.retrain ?? "scratch",
           String(it.iteration),
           k(it.scored),
           f(it.score_s),
@@ -126,7 +130,9 @@ export function summaryMarkdown(r: BenchResults): string {
       ),
     ));
     for (const x of s.e2e.failures ?? []) {
-      out.push(`\nFailed: ${x.pairs} pairs on ${x.backend}: ${x.error}`);
+      out.push(
+        `\nFailed: ${x.pairs} pairs on ${x.backend} (${x.retrain ?? "scratch"}): ${x.error}`,
+      );
     }
   }
   if (s.peers?.summary) {

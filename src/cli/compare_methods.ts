@@ -13,8 +13,15 @@ export const METHOD_MODES = ["seed-only", "ser", "all-labels"] as const;
 /** Named `ser` stage overrides (paths under the stage's `with`). */
 export const METHOD_PRESETS: Record<string, { sets: string[]; summary: string }> = {
   paper: {
-    sets: ["select.policy=either", "select.committee=1", "train.targets=hard"],
-    summary: "the paper's rule: fixed thresholds 0.55 / 0.45 / 0.3, one model, hard labels",
+    sets: [
+      "select.policy=either",
+      "select.committee=1",
+      "select.cotrain=false",
+      "train.targets=hard",
+      "train.self_noise=0",
+    ],
+    summary:
+      "the paper's rule: fixed thresholds 0.55 / 0.45 / 0.3, one model, hard labels, clean inputs",
   },
   auto: { sets: ["train.auto=true"], summary: "train.auto: search lr, width, weight decay" },
   noauto: { sets: ["train.auto=false"], summary: "the pipeline's training settings as written" },
@@ -28,12 +35,20 @@ export const METHOD_PRESETS: Record<string, { sets: string[]; summary: string }>
     summary: "also run the headroom check (learning curve) and print its prediction",
   },
   noisy: {
-    sets: ["train.self_noise=0.2"],
-    summary: "noisy student: self-labelled pairs train with 20% token dropout",
+    sets: ["train.self_noise=0.3"],
+    summary: "noisy student: self-labelled pairs train with 30% token dropout (the default)",
+  },
+  clean: {
+    sets: ["train.self_noise=0"],
+    summary: "no noisy student: self-labelled pairs train on clean inputs",
   },
   cotrain: {
     sets: ["select.cotrain=true"],
     summary: "two-view co-training: word and character n-gram models label for each other",
+  },
+  incremental: {
+    sets: ["train.retrain=incremental"],
+    summary: "incremental retraining: continue on new self-labels plus a seed replay",
   },
   precision: {
     sets: ["select.policy=precision"],

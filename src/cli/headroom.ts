@@ -108,6 +108,13 @@ export async function main(args: string[]): Promise<number> {
       } over the curve's seed level)`,
     );
   }
+  if (h.matchedEpochs != null) {
+    lines.push(
+      `shares below the largest trained ${h.matchedEpochs} epoch${
+        h.matchedEpochs === 1 ? "" : "s"
+      } (the largest share's early-stopped training)`,
+    );
+  }
   lines.push(`headroom check took ${h.seconds.toFixed(1)} s; report: ${join(runDir, "report.md")}`);
   console.log(lines.join("\n"));
   return 0;

@@ -82,6 +82,11 @@ export interface StageSpec {
   /** How many inputs the stage accepts (default: 0 for sources, exactly 1 otherwise). */
   inputs?: { min: number; max: number };
   fields: Record<string, FieldSpec>;
+  /**
+   * Checks across fields, run by validation once every field is valid (defaults filled in):
+   * each problem names the field to point at by its path under the stage's `with`.
+   */
+  check?: (config: Record<string, unknown>) => { message: string; path: string[] }[];
   examples: { title: string; yaml: string }[];
   /** Extra Deno permissions the stage needs; validation tells the user which flag to add. */
   permissions?: { net?: boolean; run?: boolean };

@@ -118,12 +118,18 @@ export async function buildPipeline(
     seen.set(id, i);
     const module = modules[i];
     if (!module) return;
+    const before = problems.length;
     const config = checkFields(
       s.with,
       module.spec.fields,
       [...at, "with"],
       (m, p, k) => report(m, p, k, id),
     );
+    if (problems.length === before) {
+      for (const c of module.spec.check?.(config) ?? []) {
+        report(c.message, [...at, "with", ...c.path], false, id);
+      }
+    }
     let inputs: string[];
     const isSource = module.spec.kind === "source" || (module.spec.inputs?.max ?? 1) === 0;
     if (s.inputs === undefined) {

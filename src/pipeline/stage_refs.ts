@@ -83,7 +83,16 @@ async function _refs(
     }
     const id = _id(r.id, module, ids, [...entry, "id"], report);
     if (id === null) continue;
-    const config = checkFields(r.with, module.spec.fields, [...entry, "with"], report);
+    let valid = true;
+    const config = checkFields(r.with, module.spec.fields, [...entry, "with"], (m, p, k) => {
+      valid = false;
+      report(m, p, k);
+    });
+    if (valid) {
+      for (const c of module.spec.check?.(config) ?? []) {
+        report(c.message, [...entry, "with", ...c.path]);
+      }
+    }
     await resolveStageRefs(config, module.spec.fields, [...entry, "with"], { ...o, stageId: id });
     const use = typeof r.use === "string" ? r.use : module.spec.name;
     out.push({ id, use, module, config, toJSON: () => ({ id, use, with: config }) });

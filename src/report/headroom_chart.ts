@@ -47,7 +47,12 @@ export function headroomChart(h: HeadroomResult): string {
   const y = linear([y0, y1], [F.height - F.bottom, F.top]);
   const curve = (n: number) => {
     const [a, b, c] = h.fit.params;
-    return Math.min(1, Math.max(0, h.fit.form === "log" ? a + b * Math.log(n) : a - b * n ** -c));
+    const v = h.fit.form === "log"
+      ? a + b * Math.log(n)
+      : h.fit.form === "logit"
+      ? 1 / (1 + Math.exp(-(a + b * Math.log(n))))
+      : a - b * n ** -c;
+    return Math.min(1, Math.max(0, v));
   };
   const parts = [open(F, "Headroom: learning curve over the seed", "chart-headroom")];
   const xt = [...new Set([...h.points.map((p) => p.labels), h.allLabels])];

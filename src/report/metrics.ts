@@ -48,6 +48,11 @@ export interface IterationRecord {
   /** Agreement of this iteration's self-labels with their hidden gold labels (null: no gold). */
   selfLabelPrecision: number | null;
   /**
+   * Incremental retraining (`train.retrain: incremental`, iterations after the first): the human
+   * seed pairs replayed; the iteration trained on these plus its `newPairs` new self-labels.
+   */
+  replayed?: number;
+  /**
    * What the `on_selected` stages did to this iteration's candidates (present only when the
    * stage has some): pairs they dropped and pairs whose label they flipped.
    */
@@ -90,8 +95,11 @@ export interface TuneResult {
 export interface HeadroomResult {
   /** Test accuracy with the given number of seed labels (mean and each repeat). */
   points: { fraction: number; labels: number; mean: number; runs: number[] }[];
-  /** The fitted curve: `acc = a + b ln(n)` (`log`) or `acc = c - b n^-alpha` (`power`). */
-  fit: { form: "log" | "power"; params: number[] };
+  /**
+   * The fitted curve: `acc = a + b ln(n)` (`log`), `ln(acc / (1 - acc)) = a + b ln(n)` (`logit`)
+   * or `acc = c - b n^-alpha` (`power`).
+   */
+  fit: { form: "log" | "logit" | "power"; params: number[] };
   /** Labels available with every unlabelled pair labelled (seed + unlabelled). */
   allLabels: number;
   /** The curve at `allLabels`. */
@@ -100,6 +108,11 @@ export interface HeadroomResult {
   seedAccuracy: number;
   /** `predictedAllLabels - seedAccuracy`. */
   predictedGain: number;
+  /**
+   * Epochs every share below the largest trained for (the largest share's kept epochs), or null
+   * when each share stopped early on its own (`match_epochs: false`; absent in older runs).
+   */
+  matchedEpochs?: number | null;
   /** All-labels test accuracy measured with the gold labels, when that was run. */
   measuredAllLabels?: number | null;
   /** Wall time of the estimate, seconds. */

@@ -72,6 +72,11 @@ export function qualitySections(m: RunMetrics): string[] {
         (h.predictedGain * 100).toFixed(2)
       } points over the seed: the most SER can add by ` +
         `self-labelling the unlabelled split.` +
+        (h.matchedEpochs != null
+          ? ` Shares below the largest trained ${h.matchedEpochs} epoch${
+            h.matchedEpochs === 1 ? "" : "s"
+          }, as many as the largest share's early stopping kept.`
+          : "") +
         (h.measuredAllLabels != null
           ? ` Measured with the gold labels: ${pct(h.measuredAllLabels)} (${
             ((h.measuredAllLabels - h.seedAccuracy) * 100).toFixed(2)

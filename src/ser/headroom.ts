@@ -4,6 +4,12 @@
  * labels the run would have with every unlabelled pair labelled. The difference to the full seed
  * is what more labels are expected to add, hence the most SER can close by self-labelling.
  *
+ * The largest share trains first, with the loop's early stopping; with `matchEpochs` every
+ * smaller share then trains for the epochs it kept, without early stopping. Early stopping on a
+ * small share keeps more passes over its few labels than the full seed (and a model on all labels)
+ * does, which lifts the small shares and flattens the curve; matched epochs keep one training
+ * regime along the curve, so that its slope is the labels' effect alone.
+ *
  * @module
  */
 import { initParams } from "../model/params.ts";
@@ -18,7 +24,9 @@ import { trainStep } from "./train.ts";
 export interface HeadroomOptions {
   fractions: number[];
   repeats: number;
-  fit: "log" | "power";
+  fit: "log" | "logit" | "power";
+  /** Smaller shares train for the epochs the largest share's early stopping kept. */
+  matchEpochs: boolean;
 }
 
 /**
@@ -26,7 +34,7 @@ export interface HeadroomOptions {
  * afterwards).
  *
  * @param ctx The loop context (features loaded).
- * @param o Shares of the seed, repeats per share, curve form.
+ * @param o Shares of the seed, repeats per share, curve form, epoch matching.
  * @returns The points, the fit and the prediction.
  * @throws {RangeError} Without a test split, or with a share outside (0, 1].
  */
@@ -54,8 +62,12 @@ export async function estimateHeadroom(
     patience: opts.train.epochPatience,
   };
   const points: HeadroomResult["points"] = [];
-  for (const fraction of [...o.fractions].sort((a, b) => a - b)) {
-    const runs: number[] = [];
+  let epochs: number | null = null;
+  // Largest share first: with matched epochs, the smaller ones train for as many as it kept.
+  for (const fraction of [...o.fractions].sort((a, b) => b - a)) {
+    const matched = epochs !== null;
+    const train = matched ? { ...opts.train, epochs: epochs!, epochPatience: 0 } : opts.train;
+    const runs: number[] = [], kept: number[] = [];
     let labels = 0;
     for (let r = 0; r < o.repeats; r++) {
       ctx.signal?.throwIfAborted();
@@ -70,10 +82,19 @@ export async function estimateHeadroom(
         weights: new Float32Array(rows.length).fill(1),
       };
       await backend.setParams(initParams(opts.model, rng.fork("init")));
-      await trainStep(backend, set, opts.train, rng.fork("shuffle"), early, ctx.signal);
+      const out = await trainStep(
+        backend,
+        set,
+        train,
+        rng.fork("shuffle"),
+        matched ? null : early,
+        ctx.signal,
+      );
+      kept.push(out.keptEpoch);
       runs.push((await evaluateRows(backend, data, data.test))!.accuracy);
     }
-    points.push({ fraction, labels, mean: runs.reduce((a, b) => a + b, 0) / runs.length, runs });
+    if (o.matchEpochs && epochs === null) epochs = Math.max(1, ...kept);
+    points.unshift({ fraction, labels, mean: runs.reduce((a, b) => a + b, 0) / runs.length, runs });
   }
   const fit = fitCurve(points.map((p) => p.labels), points.map((p) => p.mean), o.fit);
   const allLabels = data.seed.length + data.unlabelled.length;
@@ -87,6 +108,7 @@ export async function estimateHeadroom(
     predictedAllLabels,
     seedAccuracy,
     predictedGain: predictedAllLabels - seedAccuracy,
+    matchedEpochs: epochs,
     measuredAllLabels: null,
     seconds: (performance.now() - started) / 1000,
   };

@@ -17,7 +17,7 @@ export const HEADROOM_FIELDS: Record<string, FieldSpec> = {
   fractions: {
     type: "array",
     items: { type: "number", min: 0, max: 1, description: "A share of the seed." },
-    default: [0.25, 0.5, 0.75, 1],
+    default: [0.125, 0.25, 0.5, 1],
     description: "Shares of the human seed the curve is measured at.",
   },
   repeats: {
@@ -28,8 +28,16 @@ export const HEADROOM_FIELDS: Record<string, FieldSpec> = {
   },
   fit: {
     type: "enum",
-    values: ["log", "power"],
-    default: "log",
-    description: "The curve: `log` (acc = a + b ln n) or `power` (acc = c - b n^-alpha).",
+    values: ["log", "logit", "power"],
+    default: "logit",
+    description: "The curve: `logit` (log-odds of accuracy linear in ln n), `log` " +
+      "(acc = a + b ln n) or `power` (acc = c - b n^-alpha).",
+  },
+  match_epochs: {
+    type: "boolean",
+    default: true,
+    description: "Train every share below the largest for the epochs the largest share's early " +
+      "stopping kept (false: each share stops early on its own, which keeps more passes on small " +
+      "shares and flattens the curve).",
   },
 };

@@ -1,6 +1,7 @@
 /**
  * One iteration of the SER loop, composed from its steps: score the unlabelled pairs, select
- * confident ones, retrain on the seed plus the self-labels, evaluate, commit.
+ * confident ones, retrain on the seed plus the self-labels (or, with `train.retrain:
+ * incremental`, continue on the new self-labels plus a replay of the seed), evaluate, commit.
  *
  * @module
  */
@@ -18,7 +19,7 @@ import { applyPolicy, type IterationStatus } from "./policy.ts";
 import type { Selection } from "./select.ts";
 import type { LabelChange, ScoreSummary, SerStore } from "./store.ts";
 import { meanReward, summarizeScores } from "./score_summary.ts";
-import { buildTrainSet, type SelfLabels } from "./train_set.ts";
+import { buildTrainSet, newSelfLabels, replaySample, type SelfLabels } from "./train_set.ts";
 import { trainStep } from "./train.ts";
 import { committeeScore, type CommitteeScores, filterSelection } from "./committee.ts";
 import { precisionMargin } from "./precision.ts";
@@ -109,22 +110,28 @@ async function _trainAndRecord(
   scores: ScoreSummary | null,
   started: number,
   temps: (iteration: number) => number = () => 1,
+  newLabels: SelfLabels | null = null,
 ): Promise<IterationRecord> {
   const { data, backend, opts } = ctx;
   const set = _trainSet(ctx, selfLabels, temps);
+  // Incremental retraining: only the new self-labels plus a replay sample of the seed.
+  const replayed = newLabels
+    ? replaySample(data.seed, opts.train.replay, new Rng(ctx.seed).fork(`replay-${k}`))
+    : data.seed;
+  const trainSet = newLabels ? _trainSet(ctx, newLabels, temps, replayed) : set;
   if (fresh) await backend.setParams(initParams(opts.model, initRng(ctx.seed)));
-  // Noisy student: self-labelled entries (after the seed's) train on noised copies.
+  // Noisy student: self-labelled entries (after the human ones) train on noised copies.
   const trainOn = ctx.features && opts.mode === "ser"
     ? await loadNoisyTrainSet(
       backend,
       ctx.features,
-      set,
-      data.seed.length,
+      trainSet,
+      replayed.length,
       opts.train.selfNoise,
       new Rng(ctx.seed).fork(`noise-${k}`),
     )
-    : set;
-  ctx.onPhase?.(k, `training on ${set.indices.length} pairs`);
+    : trainSet;
+  ctx.onPhase?.(k, `training on ${trainSet.indices.length} pairs`);
   const early = {
     indices: data.validation,
     labels: _labelsOf(data, data.validation),
@@ -133,7 +140,7 @@ async function _trainAndRecord(
   const trained = await trainStep(
     backend,
     trainOn,
-    opts.train,
+    newLabels ? { ...opts.train, epochs: opts.train.incrementalEpochs } : opts.train,
     iterationRng(ctx.seed, k),
     early,
     ctx.signal,
@@ -167,6 +174,7 @@ async function _trainAndRecord(
     calibratedTestLoss: calibratedTest?.loss ?? null,
     reliability: test?.bins ?? [],
     selfLabelPrecision: precision,
+    ...(newLabels ? { replayed: replayed.length } : {}),
   };
   const rewardStats = await trainingRewardStats(backend, set.indices);
   const { params, optimizer } = await backend.getParams();
@@ -310,12 +318,13 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
   const cotrain = ctx.coView
     ? await trainCharView(ctx, k, coNext!, _labelTemperatures(s, false))
     : undefined;
+  const incremental = opts.train.retrain === "incremental";
   const record = await _trainAndRecord(
     ctx,
     k,
     out.status,
     next,
-    !opts.train.warmStart,
+    !opts.train.warmStart && !incremental,
     {
       scored: candidates.length,
       selected: rows.length,
@@ -329,6 +338,7 @@ export async function nextIteration(ctx: LoopContext, s: LoopState): Promise<Ste
     summarizeScores(rewardA, rewardB, rule),
     started,
     temps,
+    incremental ? newSelfLabels(s.selfLabels, next) : null,
   );
   const state = {
     iteration: k,
@@ -401,11 +411,12 @@ function _trainSet(
   ctx: LoopContext,
   selfLabels: SelfLabels,
   temps: (iteration: number) => number,
+  human: Uint32Array = ctx.data.seed,
 ): TrainSet {
   return buildTrainSet(ctx.data, selfLabels, ctx.opts.mode, {
     ...ctx.opts.train,
     labelTemperature: temps,
-  });
+  }, human);
 }
 
 function _labelsOf(data: SerData, rows: Uint32Array): Int8Array {

@@ -3,6 +3,9 @@
  * points and extrapolated to more labels.
  *
  * - `log`: `acc = a + b ln(n)` (least squares).
+ * - `logit`: `ln(acc / (1 - acc)) = a + b ln(n)` (least squares on the log-odds): the odds of
+ *   ranking a pair right grow as a power of `n`, so the curve rises towards 1 without passing it
+ *   and is steeper in `ln n` than `log` where accuracy is near chance.
  * - `power`: `acc = c - b n^-alpha`, the error falling as a power law towards `1 - c`; `alpha` is
  *   searched on a grid in [0.05, 2] and `c`, `b` are least squares for each `alpha`.
  *
@@ -11,8 +14,8 @@
 
 /** A fitted curve. */
 export interface CurveFit {
-  form: "log" | "power";
-  /** `[a, b]` for `log`, `[c, b, alpha]` for `power`. */
+  form: "log" | "logit" | "power";
+  /** `[a, b]` for `log` and `logit`, `[c, b, alpha]` for `power`. */
   params: number[];
 }
 
@@ -45,6 +48,10 @@ export function fitCurve(
     const [a, b] = _line(n.map(Math.log), acc);
     return { form, params: [a, b] };
   }
+  if (form === "logit") {
+    const [a, b] = _line(n.map(Math.log), acc.map(_logit));
+    return { form, params: [a, b] };
+  }
   let best: { sse: number; params: number[] } | null = null;
   for (let alpha = 0.05; alpha <= 2.0001; alpha += 0.05) {
     const x = n.map((v) => -(v ** -alpha));
@@ -68,8 +75,18 @@ export function fitCurve(
  */
 export function predictCurve(f: CurveFit, n: number): number {
   const [p0, p1, p2] = f.params;
-  const y = f.form === "log" ? p0 + p1 * Math.log(n) : p0 - p1 * n ** -p2;
+  const y = f.form === "log"
+    ? p0 + p1 * Math.log(n)
+    : f.form === "logit"
+    ? 1 / (1 + Math.exp(-(p0 + p1 * Math.log(n))))
+    : p0 - p1 * n ** -p2;
   return Math.min(1, Math.max(0, y));
+}
+
+/** Log-odds, with accuracies of 0 or 1 pulled in to 1e-6 from the bounds. */
+function _logit(p: number): number {
+  const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
+  return Math.log(q / (1 - q));
 }
 
 /** Least squares `y = a + b x`. */

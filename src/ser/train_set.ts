@@ -6,6 +6,7 @@
  * @module
  */
 import type { TrainSet } from "../model/types.ts";
+import type { Rng } from "../contracts/rng.ts";
 import type { SerData } from "./dataset.ts";
 import type { SelectReason } from "./select.ts";
 import type { SerMode } from "./config.ts";
@@ -76,6 +77,8 @@ export function selfLabelWeight(s: SelfLabel, opts: WeightOptions): number {
  * @param selfLabels The self-labels in force (ignored unless `mode` is `ser`).
  * @param mode The stage's mode.
  * @param opts Self-label weighting.
+ * @param human The human-labelled rows to train on (default: the whole seed; incremental
+ *   retraining passes its replay sample).
  * @returns Indices, labels and weights for `RewardBackend.trainEpoch`.
  */
 export function buildTrainSet(
@@ -83,9 +86,10 @@ export function buildTrainSet(
   selfLabels: SelfLabels,
   mode: SerMode,
   opts: WeightOptions,
+  human: Uint32Array = data.seed,
 ): TrainSet {
   const idx: number[] = [], lab: number[] = [], w: number[] = [];
-  for (const i of data.seed) {
+  for (const i of human) {
     idx.push(i);
     lab.push(data.label[i]);
     w.push(1);
@@ -119,4 +123,42 @@ export function buildTrainSet(
     labels: Int8Array.from(lab),
     weights: Float32Array.from(w),
   };
+}
+
+/**
+ * The human seed pairs an incremental iteration replays: `round(fraction * seed.length)` of them,
+ * drawn without replacement by `rng`, in row order.
+ *
+ * @param seed The seed rows.
+ * @param fraction The share to replay (0..1).
+ * @param rng The draw (derived from the run's seed and the iteration).
+ * @returns The replayed rows, sorted.
+ * @example
+ * ```ts
+ * import { replaySample } from "./train_set.ts";
+ * import { Rng } from "../contracts/rng.ts";
+ * const seed = new Uint32Array([3, 5, 8, 13, 21, 34]);
+ * const r = replaySample(seed, 0.5, new Rng(1));
+ * if (r.length !== 3 || !r.every((x) => seed.includes(x))) throw new Error();
+ * if (replaySample(seed, 0.5, new Rng(1)).join() !== r.join()) throw new Error();
+ * ```
+ */
+export function replaySample(seed: Uint32Array, fraction: number, rng: Rng): Uint32Array {
+  const n = Math.round(fraction * seed.length);
+  if (n >= seed.length) return seed.slice();
+  return rng.shuffle(seed.slice()).slice(0, n).sort();
+}
+
+/**
+ * The self-labels of `next` that are new against `prev`: pairs that had no self-label, or the
+ * opposite one (the same test as an iteration's `newPairs`).
+ *
+ * @param prev The self-labels before the iteration.
+ * @param next The self-labels after it.
+ * @returns The new ones.
+ */
+export function newSelfLabels(prev: SelfLabels, next: SelfLabels): SelfLabels {
+  const out: SelfLabels = new Map();
+  for (const [row, s] of next) if (prev.get(row)?.label !== s.label) out.set(row, s);
+  return out;
 }

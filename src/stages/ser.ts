@@ -25,7 +25,7 @@ import { featureCacheFor } from "../model/feature_cache.ts";
 import { featuresFromBatches } from "../model/pair_features.ts";
 import { verifyIdColumns } from "../model/verify_ids.ts";
 import { pairRows } from "../data/schema.ts";
-import { loopOptions, SER_FIELDS, type SerConfig } from "../ser/config.ts";
+import { checkSerConfig, loopOptions, SER_FIELDS, type SerConfig } from "../ser/config.ts";
 import { collectPairs } from "../ser/dataset.ts";
 import { serLoop } from "../ser/loop.ts";
 import { openPoolStore } from "../ser/pool_store.ts";
@@ -58,6 +58,7 @@ export const spec: StageSpec = {
     "`origin`, `rule`, `iteration`, `p_a`, `p_b`, `margin`, `swapped`) carrying the run metrics " +
     "for the `report` stage.",
   fields: SER_FIELDS,
+  check: (c) => checkSerConfig(c as unknown as SerConfig),
   examples: [
     { title: "The paper's loop with learning-status identification", yaml: "use: ser" },
     {
@@ -66,6 +67,11 @@ export const spec: StageSpec = {
         "  stop: { max_iterations: 5, patience: 2 }",
     },
     { title: "The seed-only baseline", yaml: "use: ser\nwith: { mode: seed-only }" },
+    {
+      title: "Incremental retraining: new self-labels plus a replay of half the seed",
+      yaml:
+        "use: ser\nwith:\n  train: { retrain: incremental, incremental_epochs: 2, replay: 0.5 }",
+    },
   ],
 };
 

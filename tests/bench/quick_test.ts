@@ -17,6 +17,8 @@ Deno.test("bench --quick runs e2e and peers and writes a dated result file", asy
         dir,
         "--e2e-sizes",
         "400",
+        "--e2e-retrain",
+        "scratch,incremental",
         "--peers",
         "serflow-cpu",
         "--peer-pairs",
@@ -37,6 +39,9 @@ Deno.test("bench --quick runs e2e and peers and writes a dated result file", asy
     assert.equal(e2e.backend, "cpu");
     assert.ok(e2e.iterations.length >= 1 && e2e.iterations[0].train_s > 0);
     assert.ok(e2e.finalTestAccuracy >= 0 && e2e.finalTestAccuracy <= 1);
+    // The retrain modes alternate within a size: scratch, then incremental on the same data.
+    const modes = r.sections.e2e.results.map((x: { retrain: string }) => x.retrain);
+    assert.deepEqual(modes, ["scratch", "incremental"]);
     const peer = r.sections.peers.summary["serflow-cpu"];
     assert.equal(peer.runs, 1);
     assert.ok(peer.train_s > 0 && peer.score_s > 0);

@@ -118,7 +118,9 @@ Deno.test("train.self_noise trains self-labels on noised copies and human pairs 
   const ratio = ids(f.aOffsets, copies) / ids(f.aOffsets, self);
   assert.ok(ratio > 0.6 && ratio < 0.8, `${ratio}`);
   // Without noise the same iteration trains on the rows themselves and differs.
-  const clean = await noisyContext(worldConfig({ select: { policy: "either" } }));
+  const clean = await noisyContext(
+    worldConfig({ train: { self_noise: 0 }, select: { policy: "either" } }),
+  );
   const c0 = await firstIteration(clean, EMPTY);
   const cs = spy(clean.backend);
   const cn = await nextIteration(clean, c0.state);

@@ -13,6 +13,7 @@ import { firstIteration, initRng, nextIteration } from "../../src/ser/iteration.
 import { applyPolicy } from "../../src/ser/policy.ts";
 import { buildTrainSet } from "../../src/ser/train_set.ts";
 import { Rng } from "../../src/contracts/rng.ts";
+import { trainStep } from "../../src/ser/train.ts";
 import { worldBatches, worldConfig, worldContext } from "./_world.ts";
 
 Deno.test("precisionMargin() picks the longest margin-ranked prefix that reaches the target", () => {
@@ -122,9 +123,28 @@ Deno.test("fitCurve() recovers a power law and never predicts a fall with more l
   assert.throws(() => fitCurve([5, 5], [0.5, 0.6], "log"), RangeError);
 });
 
+Deno.test("fitCurve() logit recovers a power law in the odds and stays below 1", () => {
+  const n = [125, 250, 500, 1000];
+  const curve = (x: number) => 1 / (1 + Math.exp(-(-1.2 + 0.2 * Math.log(x))));
+  const f = fitCurve(n, n.map(curve), "logit");
+  assert.ok(Math.abs(f.params[0] - -1.2) < 1e-9 && Math.abs(f.params[1] - 0.2) < 1e-9);
+  assert.ok(Math.abs(predictCurve(f, 15000) - curve(15000)) < 1e-9);
+  // Unlike `log`, the curve rises towards 1 without passing it.
+  assert.ok(predictCurve(f, 1e12) < 1 && predictCurve(f, 1e12) > predictCurve(f, 15000));
+  assert.equal(predictCurve(fitCurve(n, n.map((x) => 0.5 + 0.1 * Math.log(x)), "log"), 1e12), 1);
+  // Perfect accuracies are pulled in from the bounds instead of giving infinite log-odds.
+  const sure = fitCurve([10, 20], [0.9, 1], "logit");
+  assert.ok(sure.params.every(Number.isFinite));
+});
+
 Deno.test("estimateHeadroom() trains on shares of the seed and extrapolates to all labels", async () => {
   const ctx = await worldContext(worldConfig({ train: { epoch_patience: 1 } }));
-  const h = await estimateHeadroom(ctx, { fractions: [1, 0.5], repeats: 2, fit: "log" });
+  const h = await estimateHeadroom(ctx, {
+    fractions: [1, 0.5],
+    repeats: 2,
+    fit: "log",
+    matchEpochs: false,
+  });
   assert.deepEqual(h.points.map((p) => p.fraction), [0.5, 1]);
   assert.deepEqual(h.points.map((p) => p.labels), [
     Math.round(ctx.data.seed.length / 2),
@@ -135,9 +155,56 @@ Deno.test("estimateHeadroom() trains on shares of the seed and extrapolates to a
   assert.equal(h.predictedAllLabels, predictCurve(h.fit, h.allLabels));
   assert.equal(h.predictedGain, h.predictedAllLabels - predictCurve(h.fit, ctx.data.seed.length));
   await assert.rejects(
-    estimateHeadroom(ctx, { fractions: [0], repeats: 1, fit: "log" }),
+    estimateHeadroom(ctx, { fractions: [0], repeats: 1, fit: "log", matchEpochs: false }),
     RangeError,
   );
+  assert.equal(h.matchedEpochs, null);
+});
+
+Deno.test("estimateHeadroom() trains smaller shares for the epochs the full seed kept", async () => {
+  const ctx = await worldContext(worldConfig({ train: { epochs: 8, epoch_patience: 1 } }));
+  const o = { fractions: [0.5, 1], repeats: 2, fit: "logit" as const, matchEpochs: true };
+  const h = await estimateHeadroom(ctx, o);
+  const early = {
+    indices: ctx.data.validation,
+    labels: Int8Array.from(ctx.data.validation, (i) => ctx.data.label[i]),
+    patience: 1,
+  };
+  // The same trainings by hand: the full seed with early stopping, then half of it for the most
+  // epochs the full seed kept, without early stopping.
+  const train = async (fraction: number, r: number, epochs: number | null) => {
+    const rng = new Rng(ctx.seed).fork(`headroom-${fraction}-${r}`);
+    const rows = rng.fork("subset").shuffle(Uint32Array.from(ctx.data.seed))
+      .slice(0, Math.round(fraction * ctx.data.seed.length)).sort();
+    await ctx.backend.setParams(initParams(ctx.opts.model, rng.fork("init")));
+    const set = {
+      indices: rows,
+      labels: Int8Array.from(rows, (i) => ctx.data.label[i]),
+      weights: new Float32Array(rows.length).fill(1),
+    };
+    const opts = epochs === null ? ctx.opts.train : { ...ctx.opts.train, epochs, epochPatience: 0 };
+    const out = await trainStep(
+      ctx.backend,
+      set,
+      opts,
+      rng.fork("shuffle"),
+      epochs === null ? early : null,
+    );
+    const s = await ctx.backend.score(ctx.data.test);
+    const hits = Array.from(ctx.data.test, (row, i) => {
+      const d = (s.rewardA[i] - s.rewardB[i]) * ctx.data.label[row];
+      return d > 0 ? 1 : d === 0 ? 0.5 : 0;
+    });
+    return { kept: out.keptEpoch, accuracy: hits.reduce<number>((a, b) => a + b, 0) / hits.length };
+  };
+  const full = [await train(1, 0, null), await train(1, 1, null)];
+  const kept = Math.max(...full.map((f) => f.kept));
+  assert.ok(kept >= 1 && kept < 8, `early stopping ends the full seed's training (kept ${kept})`);
+  assert.equal(h.matchedEpochs, kept);
+  assert.deepEqual(h.points[1].runs, full.map((f) => f.accuracy));
+  const half = [await train(0.5, 0, kept), await train(0.5, 1, kept)];
+  assert.deepEqual(h.points[0].runs, half.map((f) => f.accuracy));
+  assert.equal(h.fit.form, "logit");
 });
 
 Deno.test("serLoop() lists every iteration that is worse on validation than one with fewer labels", async () => {

@@ -90,6 +90,12 @@ export interface StageSpec {
   examples: { title: string; yaml: string }[];
   /** Extra Deno permissions the stage needs; validation tells the user which flag to add. */
   permissions?: { net?: boolean; run?: boolean };
+  /**
+   * True when the stage's output depends only on its config, the pipeline seed and its input,
+   * and it writes nothing a run keeps: a run may then emit recorded output instead of running it
+   * (`compare` computes such data stages once per seed and replays them to every method).
+   */
+  pure?: boolean;
 }
 
 /** Progress of one unit of long work: a bar on a terminal, periodic plain lines otherwise. */

@@ -37,6 +37,15 @@ export interface RunOptions {
   progress?: "bar" | "lines" | "none";
   /** Log line sink (tests). */
   write?: (line: string) => void;
+  /**
+   * Recorded output by stage id: each of these stages emits its batches instead of running, and
+   * a stage whose output only feeds replayed stages does not run at all. For output that depends
+   * only on the stage configs and the pipeline seed (`compare` replays the data stages of one
+   * seed to each method); see `replayable`.
+   */
+  replay?: Readonly<Record<string, readonly Batch[]>>;
+  /** Sees every batch a stage emits, with the stage's id (`compare` records its data stages). */
+  tap?: (stageId: string, batch: Batch) => void;
 }
 
 /** The outcome of a run. */
@@ -80,7 +89,16 @@ export async function runPipeline(p: LoadedPipeline, opts: RunOptions = {}): Pro
   opts.signal?.addEventListener("abort", onOuterAbort);
   if (opts.signal?.aborted) abort.abort(opts.signal.reason);
   const resources = new Resources();
-  const order = topoOrder(p.stages);
+  const replay = opts.replay ?? {};
+  for (const id of Object.keys(replay)) {
+    if (!p.stages.some((s) => s.id === id)) {
+      throw new RangeError(
+        `Cannot replay stage '${id}' as pipeline '${p.name}' has no stage with that id`,
+      );
+    }
+  }
+  const skipped = _feedingOnly(p.stages, Object.keys(replay));
+  const order = topoOrder(p.stages).filter((s) => !skipped.has(s.id));
   const capacity = opts.capacity ?? 4;
 
   // One channel per edge; the first input of a stage is bounded, later inputs of a join buffer
@@ -90,7 +108,7 @@ export async function runPipeline(p: LoadedPipeline, opts: RunOptions = {}): Pro
   for (const s of order) {
     ins.set(
       s.id,
-      s.inputs.map((id, k) => {
+      (replay[s.id] ? [] : s.inputs).map((id, k) => {
         const ch = new Channel<Batch>(k === 0 ? capacity : Infinity);
         outs.get(id)!.push(ch);
         return ch;
@@ -135,10 +153,14 @@ export async function runPipeline(p: LoadedPipeline, opts: RunOptions = {}): Pro
         room,
       });
       try {
-        const output = s.module.operator(s.config, ctx)(concat(...inputs));
+        const recorded = replay[s.id];
+        const output = recorded
+          ? ctx.source(recorded)
+          : s.module.operator(s.config, ctx)(concat(...inputs));
         subs.push(output.subscribe({
           next: (b) => {
             counts[s.id]++;
+            opts.tap?.(s.id, b);
             for (const c of downstream) c.push(b);
           },
           error: (e) => {
@@ -177,6 +199,25 @@ export async function runPipeline(p: LoadedPipeline, opts: RunOptions = {}): Pro
     batches: counts,
     durationMs,
   };
+}
+
+/**
+ * The stages that need not run when `replayed` emit recorded output: the replayed stages' inputs,
+ * and theirs, as long as every consumer of theirs is itself replayed or not run.
+ */
+function _feedingOnly(stages: readonly StageNode[], replayed: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  const gone = new Set(replayed);
+  const consumers = (id: string) => stages.filter((s) => s.inputs.includes(id));
+  for (const s of [...topoOrder([...stages])].reverse()) {
+    if (gone.has(s.id)) continue;
+    const users = consumers(s.id);
+    if (users.length > 0 && users.every((u) => gone.has(u.id))) {
+      gone.add(s.id);
+      out.add(s.id);
+    }
+  }
+  return out;
 }
 
 /** An input stream that delivers a batch only when the stage is idle and downstream has room. */

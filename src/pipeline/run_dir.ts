@@ -16,6 +16,11 @@ export interface RunRecord {
   startedAt: string;
   finishedAt?: string;
   config: unknown;
+  /**
+   * The run this one's results were taken from instead of running (a `compare` seed-only
+   * method: the SER run's iteration 0), relative to this run's directory.
+   */
+  derivedFrom?: string;
 }
 
 async function readRecord(dir: string): Promise<RunRecord | undefined> {

@@ -11,6 +11,7 @@ import { canonicalVerdict, DedupeState } from "../data/dedupe_state.ts";
 /** The `dedupe` stage's spec. */
 export const spec: StageSpec = {
   name: "dedupe",
+  pure: true,
   summary: "Removes exact duplicate pairs (same pair_id) across batches; counts them.",
   description: "`pair_id` hashes the prompt and both responses regardless of their order, so a " +
     "pair read twice (from two files, or with its responses swapped) is kept once. Copies whose " +

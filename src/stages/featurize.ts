@@ -14,6 +14,7 @@ import { featurizeBatch } from "../model/id_columns.ts";
 /** The `featurize` stage's spec. */
 export const spec: StageSpec = {
   name: "featurize",
+  pure: true,
   summary: "Adds hashed token-id columns (prompt_ids, a_ids, b_ids) to pair batches.",
   description: "Lower-cases and tokenizes prompt and responses (Unicode words; Han/Kana " +
     "characters one by one; punctuation as its own token unless dropped), forms word n-grams " +

@@ -10,6 +10,7 @@ import { takeRows } from "../data/schema.ts";
 /** The `filter` stage's spec. */
 export const spec: StageSpec = {
   name: "filter",
+  pure: true,
   summary: "Keeps rows matching a JavaScript expression over the row's columns.",
   description: "Every column of the batch is a variable in `where` (e.g. `prompt`, `response_a`, " +
     "`label`, `split`). Rows for which the expression is truthy are kept.",

@@ -11,6 +11,7 @@ import { takeRows } from "../data/schema.ts";
 /** The `head` stage's spec. */
 export const spec: StageSpec = {
   name: "head",
+  pure: true,
   summary: "Keeps the first N rows and stops reading upstream.",
   fields: {
     rows: { type: "integer", min: 0, default: 1000, description: "How many rows to keep." },

@@ -22,6 +22,7 @@ const fraction = (description: string, d: number) => ({
 /** The `split` stage's spec. */
 export const spec: StageSpec = {
   name: "split",
+  pure: true,
   summary:
     "Assigns pairs to seed/validation/test/unlabelled by prompt group; hides unlabelled labels.",
   description: "Collects all rows (the fractions need the total), assigns whole prompt groups " +

@@ -22,6 +22,7 @@ const int = (d: number, min: number, description: string) => ({
 /** The `synthetic` stage's spec. */
 export const spec: StageSpec = {
   name: "synthetic",
+  pure: true,
   summary: "Generates a seeded synthetic preference world (prompts, response pairs, human labels).",
   description:
     "Prompts have topics; each response has hidden qualities (helpfulness, relevance to " +

@@ -85,6 +85,24 @@ Deno.test("insertPairs() keeps the first row of a pair_id repeated in one batch"
   });
 });
 
+Deno.test("insertPairs() of several batches writes them all, first row of a pair_id kept", async () => {
+  await withPool(":memory:", async (pool) => {
+    const rows = pairs(5, { seed: 1 });
+    const again = { ...rows[1], prompt: "second" };
+    const n = await pool.insertPairs([
+      pairBatch(rows.slice(0, 2)),
+      pairBatch([again, ...rows.slice(2)]),
+    ]);
+    assert.equal(n, 5);
+    // Labels live in the labels table: none were written.
+    assert.deepEqual(pairRows(await pool.readPairs()), rows.map((r) => ({ ...r, label: null })));
+    assert.equal(await pool.insertPairs([]), 0);
+    // The one-statement path and the per-batch path leave the same pool.
+    const r = await pool.query("SELECT count(*) FROM pairs");
+    assert.equal(Number(r.rows[0][0]), 5);
+  });
+});
+
 Deno.test("insertPairs() refuses a batch without the pair columns, naming them", async () => {
   await withPool(":memory:", async (pool) => {
     const b = pairsBatch(2);

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { GpuBackend } from "../../src/gpu/gpu_backend.ts";
-import { featuresFromBatches } from "../../src/model/pair_features.ts";
 import type { RewardBackend } from "../../src/model/types.ts";
 import { firstIteration, nextIteration } from "../../src/ser/iteration.ts";
-import { worldBatches, worldConfig, worldContext } from "../ser/_world.ts";
+import { EMPTY_METRICS, worldConfig, worldContext } from "../ser/_world.ts";
 import { gpuTest } from "./_webgpu.ts";
 
 // train.retrain: incremental reaches the backend only through trainEpoch() on a smaller set
@@ -13,22 +12,9 @@ gpuTest("train.retrain incremental: two iterations on WebGPU equal the reference
     train: { retrain: "incremental", incremental_epochs: 3, replay: 0.5 },
     select: { policy: "either", relabel: true },
   });
-  const empty = {
-    stopReason: null,
-    mode: "ser" as const,
-    humanLabels: 0,
-    iterations: [],
-    final: null,
-  };
   const run = async (backend?: RewardBackend) => {
-    const ctx = await worldContext(cfg);
-    const c = backend ? { ...ctx, backend } : ctx;
-    if (backend) {
-      await backend.load(
-        featuresFromBatches(worldBatches(), { ...ctx.opts.model, featurizer: ctx.opts.featurizer }),
-      );
-    }
-    const s1 = await nextIteration(c, (await firstIteration(c, empty)).state);
+    const c = await worldContext(cfg, { backend });
+    const s1 = await nextIteration(c, (await firstIteration(c, EMPTY_METRICS)).state);
     const s2 = await nextIteration(c, s1.state);
     return { s2, params: (await c.backend.getParams()).params };
   };

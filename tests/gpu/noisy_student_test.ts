@@ -3,20 +3,13 @@ import { GpuBackend } from "../../src/gpu/gpu_backend.ts";
 import { featuresFromBatches } from "../../src/model/pair_features.ts";
 import type { RewardBackend } from "../../src/model/types.ts";
 import { firstIteration, nextIteration } from "../../src/ser/iteration.ts";
-import { worldBatches, worldConfig, worldContext } from "../ser/_world.ts";
+import { EMPTY_METRICS, worldBatches, worldConfig, worldContext } from "../ser/_world.ts";
 import { gpuTest } from "./_webgpu.ts";
 
 // train.self_noise reaches the backend only through load() and trainEpoch(), so WebGPU trains
 // on the same noised copies as the reference.
 gpuTest("train.self_noise: a noisy iteration on WebGPU equals the reference", async (gpu) => {
   const cfg = worldConfig({ train: { self_noise: 0.3 }, select: { policy: "either" } });
-  const empty = {
-    stopReason: null,
-    mode: "ser" as const,
-    humanLabels: 0,
-    iterations: [],
-    final: null,
-  };
   const run = async (backend?: RewardBackend) => {
     const ctx = await worldContext(cfg);
     const b = backend ?? ctx.backend;
@@ -26,7 +19,7 @@ gpuTest("train.self_noise: a noisy iteration on WebGPU equals the reference", as
     });
     await b.load(features);
     const c = { ...ctx, backend: b, features };
-    const s1 = await nextIteration(c, (await firstIteration(c, empty)).state);
+    const s1 = await nextIteration(c, (await firstIteration(c, EMPTY_METRICS)).state);
     return { s1, params: (await b.getParams()).params };
   };
   const ref = await run();

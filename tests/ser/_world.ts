@@ -7,6 +7,7 @@ import type { Batch } from "../../src/contracts/types.ts";
 import { Rng } from "../../src/contracts/rng.ts";
 import { collectPairs, type SerData } from "../../src/ser/dataset.ts";
 import { CpuBackend } from "../../src/model/cpu_backend.ts";
+import type { RewardBackend } from "../../src/model/types.ts";
 import { featuresFromBatches } from "../../src/model/pair_features.ts";
 import { type LoopOptions, loopOptions, type SerConfig } from "../../src/ser/config.ts";
 import { defaultOf } from "../../src/pipeline/fields.ts";
@@ -89,14 +90,29 @@ export function worldConfig(over: {
   return base;
 }
 
-/** A loop context over the world with a fresh CPU backend. */
+/** The metrics of a run before its first iteration, as `firstIteration` takes them. */
+export const EMPTY_METRICS = {
+  stopReason: null,
+  mode: "ser" as const,
+  humanLabels: 0,
+  iterations: [],
+  final: null,
+};
+
+/** A loop context over the world with a fresh CPU backend, or `opts.backend`, loaded. */
 export async function worldContext(
   cfg: SerConfig,
-  opts: { batches?: Batch[]; store?: SerStore; seed?: number; signal?: AbortSignal } = {},
+  opts: {
+    batches?: Batch[];
+    store?: SerStore;
+    seed?: number;
+    signal?: AbortSignal;
+    backend?: RewardBackend;
+  } = {},
 ): Promise<LoopContext & { data: SerData; opts: LoopOptions; store: SerStore }> {
   const batches = opts.batches ?? worldBatches();
   const o = loopOptions(cfg);
-  const backend = CpuBackend.create(o.model);
+  const backend = opts.backend ?? CpuBackend.create(o.model);
   await backend.load(featuresFromBatches(batches, { ...o.model, featurizer: o.featurizer }));
   return {
     data: collectPairs(batches),

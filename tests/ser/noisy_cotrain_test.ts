@@ -15,16 +15,8 @@ import { MemoryStore } from "../../src/ser/store.ts";
 import * as ser from "../../src/stages/ser.ts";
 import { randomFeatures, smallConfig } from "../model/_fixtures.ts";
 import { runStage, testContext } from "./_ctx.ts";
-import { worldBatches, worldConfig, worldContext } from "./_world.ts";
+import { EMPTY_METRICS, worldBatches, worldConfig, worldContext } from "./_world.ts";
 import type { SerConfig } from "../../src/ser/config.ts";
-
-const EMPTY = {
-  stopReason: null,
-  mode: "ser" as const,
-  humanLabels: 0,
-  iterations: [],
-  final: null,
-};
 
 /** Records what the backend was asked to load and to train on. */
 function spy(b: RewardBackend) {
@@ -98,7 +90,7 @@ Deno.test("train.self_noise trains self-labels on noised copies and human pairs 
   const cfg = worldConfig({ train: { self_noise: 0.3 }, select: { policy: "either" } });
   const ctx = await noisyContext(cfg);
   const n = ctx.data.n;
-  const first = await firstIteration(ctx, EMPTY);
+  const first = await firstIteration(ctx, EMPTY_METRICS);
   const { loads, sets } = spy(ctx.backend);
   const next = await nextIteration(ctx, first.state);
   assert.equal(loads.length, 1, "one noisy load per iteration");
@@ -121,7 +113,7 @@ Deno.test("train.self_noise trains self-labels on noised copies and human pairs 
   const clean = await noisyContext(
     worldConfig({ train: { self_noise: 0 }, select: { policy: "either" } }),
   );
-  const c0 = await firstIteration(clean, EMPTY);
+  const c0 = await firstIteration(clean, EMPTY_METRICS);
   const cs = spy(clean.backend);
   const cn = await nextIteration(clean, c0.state);
   assert.equal(cs.loads.length, 0);
@@ -129,7 +121,7 @@ Deno.test("train.self_noise trains self-labels on noised copies and human pairs 
   assert.notDeepEqual(cn.record!.trainLoss, next.record!.trainLoss);
   // Deterministic from the seed.
   const again = await noisyContext(cfg);
-  const a2 = await nextIteration(again, (await firstIteration(again, EMPTY)).state);
+  const a2 = await nextIteration(again, (await firstIteration(again, EMPTY_METRICS)).state);
   assert.deepEqual(a2.record, next.record);
 });
 
@@ -138,7 +130,7 @@ Deno.test("train.self_noise gives the same iteration on the fast CPU path as on 
   const run = async (fast: boolean) => {
     const ctx = await noisyContext(cfg, fast);
     try {
-      const s1 = await nextIteration(ctx, (await firstIteration(ctx, EMPTY)).state);
+      const s1 = await nextIteration(ctx, (await firstIteration(ctx, EMPTY_METRICS)).state);
       const s2 = await nextIteration(ctx, s1.state);
       return { s1, s2, params: (await ctx.backend.getParams()).params };
     } finally {
@@ -186,7 +178,7 @@ Deno.test("select.cotrain: each view's confident pairs become the other view's l
     select: { policy: "either", cotrain: true, cotrain_char_min: 3, cotrain_char_max: 4 },
   });
   const ctx = await coContext(cfg);
-  const first = await firstIteration(ctx, EMPTY);
+  const first = await firstIteration(ctx, EMPTY_METRICS);
   const co = first.record!.cotrain!;
   assert.equal(co.labels, 0);
   assert.ok(co.validationAccuracy !== null && co.testAccuracy !== null);
@@ -211,7 +203,7 @@ Deno.test("select.cotrain: each view's confident pairs become the other view's l
   );
   assert.equal(next.record!.cotrain!.labels, byWords.size);
   const again = await coContext(cfg);
-  const n2 = await nextIteration(again, (await firstIteration(again, EMPTY)).state);
+  const n2 = await nextIteration(again, (await firstIteration(again, EMPTY_METRICS)).state);
   assert.deepEqual(n2.record, next.record, "deterministic");
 });
 

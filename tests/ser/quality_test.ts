@@ -14,7 +14,7 @@ import { applyPolicy } from "../../src/ser/policy.ts";
 import { buildTrainSet } from "../../src/ser/train_set.ts";
 import { Rng } from "../../src/contracts/rng.ts";
 import { trainStep } from "../../src/ser/train.ts";
-import { worldBatches, worldConfig, worldContext } from "./_world.ts";
+import { EMPTY_METRICS, worldBatches, worldConfig, worldContext } from "./_world.ts";
 
 Deno.test("precisionMargin() picks the longest margin-ranked prefix that reaches the target", () => {
   // Margins 6..1 with correctness 1 1 1 0 0 1: prefixes 1, 1, 1, .75, .6, .67.
@@ -63,8 +63,7 @@ Deno.test("committeeScore() averages its members, restores the model and marks d
 Deno.test("nextIteration() with a committee selects by the members' mean where all agree", async () => {
   const cfg = worldConfig({ select: { committee: 3, policy: "either" } });
   const ctx = await worldContext(cfg);
-  const empty = { stopReason: null, mode: "ser", humanLabels: 0, iterations: [], final: null };
-  const first = await firstIteration(ctx, empty);
+  const first = await firstIteration(ctx, EMPTY_METRICS);
   // The committee the iteration will build, computed beside it from the same state.
   const set = buildTrainSet(ctx.data, new Map(), "ser", ctx.opts.train);
   const [c] = await committeeScore(ctx, set, 1, [ctx.data.unlabelled]);
@@ -76,7 +75,7 @@ Deno.test("nextIteration() with a committee selects by the members' mean where a
   const rows = next.labels.filter((l) => l.origin === "self").map((l) => l.row);
   assert.deepEqual(rows, agreed.map((p) => ctx.data.unlabelled[p]));
   const again = await worldContext(cfg);
-  const n2 = await nextIteration(again, (await firstIteration(again, empty)).state);
+  const n2 = await nextIteration(again, (await firstIteration(again, EMPTY_METRICS)).state);
   assert.deepEqual(n2.record, next.record, "deterministic");
 });
 
